@@ -1,0 +1,49 @@
+package dev.trellis.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The {@code trellis} command: every subcommand is registered here, in one place. */
+@Command(
+    name = "trellis",
+    mixinStandardHelpOptions = true,
+    version = "trellis 0.1.0",
+    description = "An xDS control plane for an Envoy sidecar mesh.",
+    subcommands = {CommandLine.HelpCommand.class})
+public final class TrellisCli implements Runnable {
+
+  /** Exit code for invalid definitions or findings at or above the threshold. */
+  public static final int EXIT_INVALID = 1;
+
+  /** Exit code for a usage error or an internal error. */
+  public static final int EXIT_USAGE = 2;
+
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  @Override
+  public void run() {
+    throw new CommandLine.ParameterException(spec.commandLine(), "a subcommand is required");
+  }
+
+  /** Builds the command line with the exit-code conventions: 0 ok, 1 invalid input, 2 usage. */
+  public static CommandLine commandLine() {
+    CommandLine cl = new CommandLine(new TrellisCli());
+    cl.setExitCodeExceptionMapper(e -> EXIT_USAGE);
+    cl.setParameterExceptionHandler(
+        (ex, args) -> {
+          ex.getCommandLine().getErr().println("trellis: " + ex.getMessage());
+          ex.getCommandLine().usage(ex.getCommandLine().getErr());
+          return EXIT_USAGE;
+        });
+    cl.setExecutionExceptionHandler(
+        (ex, commandLine, parseResult) -> {
+          commandLine.getErr().println("trellis: internal error: " + ex);
+          return EXIT_USAGE;
+        });
+    return cl;
+  }
+
+  public static void main(String[] args) {
+    System.exit(commandLine().execute(args));
+  }
+}

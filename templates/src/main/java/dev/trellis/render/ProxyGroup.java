@@ -1,8 +1,9 @@
 package dev.trellis.render;
 
 /**
- * A set of proxies that share one rendered config. The id is what a node names in {@code node.cluster}:
- * a service name (sidecars), a gateway name (edge proxies), or {@code grpc:<service>} for proxyless gRPC.
+ * A set of proxies that share one rendered config. The id is what a node names in {@code
+ * node.cluster}: a service name (sidecars), a gateway name (edge proxies), or {@code
+ * grpc:<service>} for proxyless gRPC.
  */
 public record ProxyGroup(String id, ProxyKind kind, String name) implements Comparable<ProxyGroup> {
 

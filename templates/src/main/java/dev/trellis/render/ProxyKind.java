@@ -1,6 +1,8 @@
 package dev.trellis.render;
 
-/** The role a group of proxies plays in the mesh; each role has its own set of default templates. */
+/**
+ * The role a group of proxies plays in the mesh; each role has its own set of default templates.
+ */
 public enum ProxyKind {
   /** Envoy sidecars in front of one service's instances. */
   SIDECAR,

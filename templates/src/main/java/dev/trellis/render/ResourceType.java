@@ -27,7 +27,9 @@ public enum ResourceType {
     return protoClass;
   }
 
-  /** The key under which a rendered template lists resources of this type, e.g. {@code clusters}. */
+  /**
+   * The key under which a rendered template lists resources of this type, e.g. {@code clusters}.
+   */
   public String plural() {
     return plural;
   }

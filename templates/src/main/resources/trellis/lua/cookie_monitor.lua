@@ -12,7 +12,8 @@ Where the per-service configuration comes from
   response_handle:metadata() returns the matched route's metadata entry for this filter: Envoy
   looks under the HTTP filter's config name and falls back to the canonical name
   "envoy.filters.http.lua" (older releases look only there). Trellis therefore names the filter
-  "envoy.filters.http.lua" and renders, on every route of the service's edge virtual host:
+  "envoy.filters.http.lua" and renders, on every route of the service's edge virtual host (it is
+  the route's metadata that metadata() reads, not the virtual host's):
 
     metadata:
       filter_metadata:

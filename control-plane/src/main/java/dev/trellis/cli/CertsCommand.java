@@ -1,0 +1,238 @@
+package dev.trellis.cli;
+
+import dev.trellis.mtls.CaException;
+import dev.trellis.mtls.CertificateAuthority;
+import dev.trellis.mtls.IssuedCertificate;
+import dev.trellis.mtls.PemFiles;
+import dev.trellis.mtls.RootCa;
+import dev.trellis.mtls.SpiffeId;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code trellis certs}: a mesh CA root, and SPIFFE workload certificates issued from it. */
+@Command(
+    name = "certs",
+    mixinStandardHelpOptions = true,
+    description = "Create a mesh CA root and issue SPIFFE workload certificates.",
+    subcommands = {CertsCommand.Init.class, CertsCommand.Issue.class})
+public final class CertsCommand implements Runnable {
+
+  static final String DEFAULT_TRUST_DOMAIN = "cluster.local";
+
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  @Override
+  public void run() {
+    throw new CommandLine.ParameterException(
+        spec.commandLine(), "a subcommand is required (init or issue)");
+  }
+
+  @Command(
+      name = "init",
+      mixinStandardHelpOptions = true,
+      description = "Create a self-signed ECDSA P-256 root (ca.crt, ca.key) in --ca-dir.")
+  static final class Init implements Callable<Integer> {
+    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--ca-dir", required = true, paramLabel = "DIR", description = "CA directory")
+    Path caDir;
+
+    @Option(
+        names = "--trust-domain",
+        paramLabel = "TD",
+        defaultValue = DEFAULT_TRUST_DOMAIN,
+        description = "SPIFFE trust domain (default: ${DEFAULT-VALUE})")
+    String trustDomain;
+
+    @Override
+    public Integer call() {
+      PrintWriter err = spec.commandLine().getErr();
+      try {
+        SpiffeId.requireValidTrustDomain(trustDomain);
+      } catch (IllegalArgumentException e) {
+        return invalid(err, "invalid --trust-domain: " + e.getMessage());
+      }
+      for (String name : new String[] {PemFiles.ROOT_CERT, PemFiles.ROOT_KEY}) {
+        if (Files.exists(caDir.resolve(name))) {
+          return invalid(
+              err, caDir.resolve(name) + " already exists; refusing to replace a CA root");
+        }
+      }
+      RootCa root = RootCa.generate(trustDomain, Clock.systemUTC());
+      try {
+        PemFiles.writeRoot(root, caDir);
+      } catch (IOException e) {
+        return invalid(err, "cannot write the CA root to " + caDir + ": " + describe(e));
+      }
+      spec.commandLine()
+          .getOut()
+          .println(
+              "created CA root for trust domain '"
+                  + trustDomain
+                  + "' in "
+                  + caDir
+                  + " ("
+                  + PemFiles.ROOT_CERT
+                  + ", "
+                  + PemFiles.ROOT_KEY
+                  + "), valid until "
+                  + root.certificate().getNotAfter().toInstant());
+      return 0;
+    }
+  }
+
+  @Command(
+      name = "issue",
+      mixinStandardHelpOptions = true,
+      description = {
+        "Issue a SPIFFE certificate spiffe://TD/service/NAME into --out as key.pem (PKCS#8),"
+            + " cert.pem (chain) and ca.pem (trust bundle), the files grpc's file_watcher"
+            + " certificate provider reads.",
+        "With --ca-dir the certificate is signed by an intermediate under the root kept there"
+            + " (created if absent); without it, by a throwaway CA."
+      })
+  static final class Issue implements Callable<Integer> {
+    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--service", required = true, paramLabel = "NAME", description = "service")
+    String service;
+
+    @Option(names = "--out", required = true, paramLabel = "DIR", description = "output dir")
+    Path out;
+
+    @Option(
+        names = "--trust-domain",
+        paramLabel = "TD",
+        description =
+            "SPIFFE trust domain (default: the CA root's, else " + DEFAULT_TRUST_DOMAIN + ")")
+    String trustDomain;
+
+    @Option(names = "--ca-dir", paramLabel = "DIR", description = "CA directory (ca.crt, ca.key)")
+    Path caDir;
+
+    @Option(
+        names = "--lifetime",
+        paramLabel = "DURATION",
+        defaultValue = "24h",
+        converter = DurationConverter.class,
+        description = "certificate lifetime, e.g. 24h, 90m (default: ${DEFAULT-VALUE})")
+    Duration lifetime;
+
+    @Override
+    public Integer call() {
+      PrintWriter err = spec.commandLine().getErr();
+      PrintWriter stdout = spec.commandLine().getOut();
+      Clock clock = Clock.systemUTC();
+      try {
+        SpiffeId.of(DEFAULT_TRUST_DOMAIN, service); // the name's validity is independent of TD
+      } catch (IllegalArgumentException e) {
+        return invalid(err, "invalid --service: " + e.getMessage());
+      }
+      if (trustDomain != null) {
+        try {
+          SpiffeId.requireValidTrustDomain(trustDomain);
+        } catch (IllegalArgumentException e) {
+          return invalid(err, "invalid --trust-domain: " + e.getMessage());
+        }
+      }
+      CertificateAuthority ca;
+      try {
+        if (caDir == null) {
+          String td = trustDomain != null ? trustDomain : DEFAULT_TRUST_DOMAIN;
+          ca = CertificateAuthority.generate(td, clock);
+          err.println(
+              "trellis: note: no --ca-dir, so a throwaway CA signed this certificate; only the"
+                  + " ca.pem written with it trusts it");
+        } else {
+          RootCa root = loadOrCreateRoot(clock, stdout);
+          String td =
+              trustDomain != null ? trustDomain : root.trustDomain().orElse(DEFAULT_TRUST_DOMAIN);
+          try {
+            ca = CertificateAuthority.withIntermediate(root, td, clock);
+          } catch (CaException e) {
+            throw new CaException(caDir.resolve(PemFiles.ROOT_CERT) + ": " + e.getMessage(), e);
+          }
+        }
+      } catch (CaException e) {
+        return invalid(err, e.getMessage());
+      } catch (IOException e) {
+        return invalid(err, "cannot write the CA root to " + caDir + ": " + describe(e));
+      }
+      SpiffeId id = SpiffeId.of(ca.trustDomain(), service);
+      IssuedCertificate issued;
+      try {
+        issued = ca.issue(id, lifetime);
+      } catch (IllegalArgumentException | IllegalStateException e) {
+        return invalid(err, e.getMessage());
+      }
+      try {
+        PemFiles.writeWorkload(issued, out);
+      } catch (IOException e) {
+        return invalid(err, "cannot write the certificate to " + out + ": " + describe(e));
+      }
+      stdout.println(
+          "issued "
+              + id
+              + ", valid until "
+              + issued.notAfter()
+              + ": "
+              + out.resolve(PemFiles.KEY)
+              + ", "
+              + out.resolve(PemFiles.CHAIN)
+              + ", "
+              + out.resolve(PemFiles.CA));
+      return 0;
+    }
+
+    private RootCa loadOrCreateRoot(Clock clock, PrintWriter stdout)
+        throws CaException, IOException {
+      boolean hasCert = Files.exists(caDir.resolve(PemFiles.ROOT_CERT));
+      boolean hasKey = Files.exists(caDir.resolve(PemFiles.ROOT_KEY));
+      if (hasCert && hasKey) {
+        return PemFiles.readRoot(caDir);
+      }
+      if (hasCert || hasKey) {
+        throw new CaException(
+            caDir
+                + " has "
+                + (hasCert ? PemFiles.ROOT_CERT : PemFiles.ROOT_KEY)
+                + " but no "
+                + (hasCert ? PemFiles.ROOT_KEY : PemFiles.ROOT_CERT));
+      }
+      String td = trustDomain != null ? trustDomain : DEFAULT_TRUST_DOMAIN;
+      RootCa root = RootCa.generate(td, clock);
+      PemFiles.writeRoot(root, caDir);
+      stdout.println("created CA root for trust domain '" + td + "' in " + caDir);
+      return root;
+    }
+  }
+
+  private static int invalid(PrintWriter err, String message) {
+    err.println("trellis: " + message);
+    return TrellisCli.EXIT_INVALID;
+  }
+
+  private static String describe(IOException e) {
+    if (e instanceof AccessDeniedException a) {
+      return "permission denied: " + a.getFile();
+    }
+    if (e instanceof FileAlreadyExistsException f) {
+      return "not a directory: " + f.getFile();
+    }
+    if (e instanceof FileSystemException f) {
+      return f.getFile() + (f.getReason() != null ? ": " + f.getReason() : "");
+    }
+    return String.valueOf(e.getMessage());
+  }
+}

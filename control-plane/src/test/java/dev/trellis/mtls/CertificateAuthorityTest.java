@@ -4,11 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.StringReader;
+import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyPair;
 import java.security.cert.CertPathValidatorException;
 import java.security.cert.X509Certificate;
+import java.security.interfaces.ECPrivateKey;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -18,6 +20,9 @@ import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
 import org.bouncycastle.asn1.x509.AuthorityKeyIdentifier;
 import org.bouncycastle.asn1.x509.BasicConstraints;
 import org.bouncycastle.asn1.x509.Extension;
+import org.bouncycastle.asn1.x509.KeyUsage;
+import org.bouncycastle.asn1.x509.SubjectPublicKeyInfo;
+import org.bouncycastle.asn1.x9.X9ObjectIdentifiers;
 import org.bouncycastle.cert.X509CertificateHolder;
 import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
 import org.bouncycastle.cert.jcajce.JcaX509ExtensionUtils;
@@ -25,6 +30,8 @@ import org.bouncycastle.openssl.PEMParser;
 import org.bouncycastle.openssl.jcajce.JcaMiscPEMGenerator;
 import org.bouncycastle.openssl.jcajce.JcaPEMKeyConverter;
 import org.bouncycastle.openssl.jcajce.JcaPEMWriter;
+import org.bouncycastle.util.io.pem.PemObject;
+import org.bouncycastle.util.io.pem.PemWriter;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -234,12 +241,7 @@ class CertificateAuthorityTest {
 
     var noCertSign =
         TestPki.selfSigned(
-            pair,
-            new BasicConstraints(true),
-            new org.bouncycastle.asn1.x509.KeyUsage(
-                org.bouncycastle.asn1.x509.KeyUsage.digitalSignature),
-            from,
-            to);
+            pair, new BasicConstraints(true), new KeyUsage(KeyUsage.digitalSignature), from, to);
     assertThatThrownBy(noCertSign::root)
         .hasMessage(
             "certificate 'CN=Corp root,O=Example Corp' has a key usage without keyCertSign");
@@ -370,25 +372,23 @@ class CertificateAuthorityTest {
 
   /** The key as {@code openssl ec} writes it: SEC1 with the curve and public key. */
   static String sec1(RootCa root) throws Exception {
-    var ecKey = (java.security.interfaces.ECPrivateKey) root.key();
+    var ecKey = (ECPrivateKey) root.key();
     var publicKey =
-        org.bouncycastle.asn1.x509.SubjectPublicKeyInfo.getInstance(
-                root.certificate().getPublicKey().getEncoded())
+        SubjectPublicKeyInfo.getInstance(root.certificate().getPublicKey().getEncoded())
             .getPublicKeyData();
     var sec1 =
         new org.bouncycastle.asn1.sec.ECPrivateKey(
-            256, ecKey.getS(), publicKey, org.bouncycastle.asn1.x9.X9ObjectIdentifiers.prime256v1);
-    java.io.StringWriter out = new java.io.StringWriter();
-    try (var writer = new org.bouncycastle.util.io.pem.PemWriter(out)) {
-      writer.writeObject(
-          new org.bouncycastle.util.io.pem.PemObject("EC PRIVATE KEY", sec1.getEncoded()));
+            256, ecKey.getS(), publicKey, X9ObjectIdentifiers.prime256v1);
+    StringWriter out = new StringWriter();
+    try (var writer = new PemWriter(out)) {
+      writer.writeObject(new PemObject("EC PRIVATE KEY", sec1.getEncoded()));
     }
     return out.toString();
   }
 
   /** PEM as BouncyCastle's default generator writes it (PKCS#1 for RSA keys). */
   static String pem(Object object) throws Exception {
-    java.io.StringWriter out = new java.io.StringWriter();
+    StringWriter out = new StringWriter();
     try (JcaPEMWriter writer = new JcaPEMWriter(out)) {
       writer.writeObject(new JcaMiscPEMGenerator(object));
     }

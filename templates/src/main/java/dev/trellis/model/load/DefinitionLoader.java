@@ -1,0 +1,131 @@
+package dev.trellis.model.load;
+
+import dev.trellis.model.DefinitionTree;
+import dev.trellis.model.Mesh;
+import dev.trellis.model.MeshConfig;
+import dev.trellis.model.ServiceDef;
+import dev.trellis.model.SourceLocation;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.SortedMap;
+import java.util.TreeMap;
+import java.util.stream.Collectors;
+
+/**
+ * Loads a definitions repo ({@code mesh.yaml}, {@code services/**}, {@code templates/**}) into a
+ * validated {@link Mesh}, or reports every error found, each with file, line, column and field.
+ */
+public final class DefinitionLoader {
+
+  static final String SERVICES = "services/";
+  static final String TEMPLATES = "templates/";
+
+  private DefinitionLoader() {}
+
+  /** Reads every file of {@code tree}; the result holds a mesh exactly when no error was found. */
+  public static LoadResult load(DefinitionTree tree) {
+    Problems problems = new Problems();
+    String meshText = tree.files().get(MeshConfig.FILE);
+    MeshFile mesh = meshText == null ? MeshFile.ABSENT : MeshConfigReader.read(meshText, problems);
+
+    List<ServiceFile> services = new ArrayList<>();
+    SortedMap<String, String> templates = new TreeMap<>();
+    tree.files()
+        .forEach(
+            (path, text) -> {
+              if (path.startsWith(SERVICES)) {
+                serviceFile(path, text, problems, mesh).ifPresent(services::add);
+              } else if (path.startsWith(TEMPLATES)) {
+                templates.put(path.substring(TEMPLATES.length()), text);
+              }
+            });
+
+    checkNames(services, mesh, problems);
+    checkDependencies(services, problems);
+
+    List<LoadError> errors = problems.sorted();
+    if (!errors.isEmpty()) {
+      return new LoadResult(Optional.empty(), errors);
+    }
+    SortedMap<String, ServiceDef> byName = new TreeMap<>();
+    services.stream().map(s -> s.service().orElseThrow()).forEach(s -> byName.put(s.name(), s));
+    return new LoadResult(
+        Optional.of(new Mesh(mesh.config().orElseThrow(), byName, templates)), List.of());
+  }
+
+  private static Optional<ServiceFile> serviceFile(
+      String path, String text, Problems problems, MeshFile mesh) {
+    String fileName = path.substring(path.lastIndexOf('/') + 1);
+    int dot = fileName.lastIndexOf('.');
+    String extension = dot < 0 ? "" : fileName.substring(dot);
+    if (dot <= 0 || !(extension.equals(".yaml") || extension.equals(".yml"))) {
+      problems.add(
+          SourceLocation.ofFile(path),
+          "",
+          "not a service definition (files under services/ must end in .yaml or .yml)");
+      return Optional.empty();
+    }
+    return Optional.of(ServiceReader.read(path, fileName.substring(0, dot), text, problems, mesh));
+  }
+
+  /**
+   * Service names are unique, and gateways share their namespace (both are proxy group ids). A
+   * service whose name differs from its file name is already reported and takes no part here.
+   */
+  private static void checkNames(List<ServiceFile> services, MeshFile mesh, Problems problems) {
+    Map<String, ServiceFile> byName = new HashMap<>();
+    for (ServiceFile s : services) {
+      Optional<Ref> name = s.name().filter(n -> n.value().equals(s.stem()));
+      if (name.isEmpty()) {
+        continue;
+      }
+      ServiceFile first = byName.putIfAbsent(name.get().value(), s);
+      if (first != null) {
+        problems.add(
+            name.get().at(),
+            name.get().field(),
+            name.get().field()
+                + ": service '"
+                + name.get().value()
+                + "' is already defined in "
+                + first.file());
+      }
+    }
+    for (Ref gateway : mesh.gateways()) {
+      ServiceFile service = byName.get(gateway.value());
+      if (service != null) {
+        problems.add(
+            gateway.at(),
+            gateway.field(),
+            gateway.field()
+                + ": gateway '"
+                + Values.quote(gateway.value())
+                + "' has the name of the service in "
+                + service.file()
+                + " (gateways and services need distinct names)");
+      }
+    }
+  }
+
+  private static void checkDependencies(List<ServiceFile> services, Problems problems) {
+    Set<String> known =
+        services.stream().flatMap(s -> s.knownNames().stream()).collect(Collectors.toSet());
+    for (ServiceFile s : services) {
+      for (Ref dependency : s.dependencies()) {
+        if (!known.contains(dependency.value())) {
+          problems.add(
+              dependency.at(),
+              dependency.field(),
+              dependency.field()
+                  + ": unknown service '"
+                  + dependency.value()
+                  + "' (no file under services/ defines it)");
+        }
+      }
+    }
+  }
+}

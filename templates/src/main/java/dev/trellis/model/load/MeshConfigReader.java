@@ -1,0 +1,173 @@
+package dev.trellis.model.load;
+
+import dev.trellis.model.Gateway;
+import dev.trellis.model.MeshConfig;
+import dev.trellis.model.MtlsMode;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.yaml.snakeyaml.nodes.Node;
+
+/**
+ * Reads and validates {@code mesh.yaml}; every field is optional, with the defaults of {@link
+ * MeshConfig#defaults()}.
+ */
+final class MeshConfigReader {
+
+  static final List<String> FIELDS = List.of("name", "trustDomain", "mtls", "sidecar", "gateways");
+  static final List<String> SIDECAR_FIELDS = List.of("inboundPort", "outboundPort");
+  static final List<String> GATEWAY_FIELDS = List.of("name", "httpsPort", "httpPort");
+  static final int DEFAULT_HTTPS_PORT = 8443;
+  static final int DEFAULT_HTTP_PORT = 8080;
+
+  private final Source src;
+  private final List<Ref> gatewayNames = new ArrayList<>();
+  private boolean gatewaysKnown = true;
+
+  private MeshConfigReader(Source src) {
+    this.src = src;
+  }
+
+  static MeshFile read(String text, Problems problems) {
+    MeshConfigReader reader = new MeshConfigReader(new Source(MeshConfig.FILE, problems));
+    Optional<Node> root =
+        YamlDocument.parse(
+            reader.src, text, "expected mesh settings; delete the file to use the defaults");
+    Optional<MeshConfig> config = root.flatMap(reader::config);
+    return new MeshFile(config, reader.gatewayNames, root.isPresent() && reader.gatewaysKnown);
+  }
+
+  private Optional<MeshConfig> config(Node root) {
+    MeshConfig d = MeshConfig.defaults();
+    Optional<Fields> opened = Fields.open(src, "", root, FIELDS);
+    if (opened.isEmpty()) {
+      gatewaysKnown = false;
+      return Optional.empty();
+    }
+    Fields f = opened.get();
+    Optional<String> name =
+        value(f, "name", d.name(), n -> Values.text(src, "name", n, Syntax.DNS_LABEL));
+    Optional<String> trustDomain =
+        value(
+            f,
+            "trustDomain",
+            d.trustDomain(),
+            n -> Values.text(src, "trustDomain", n, Syntax.HOST));
+    Optional<MtlsMode> mtls =
+        value(f, "mtls", d.mtlsDefault(), n -> Values.choice(src, "mtls", n, MtlsMode.class));
+    int[] ports = {d.inboundPort(), d.outboundPort()};
+    f.optional("sidecar").ifPresent(n -> sidecar(n, ports));
+    List<Gateway> gateways = f.optional("gateways").map(this::gateways).orElse(List.of());
+
+    if (!src.clean()) {
+      return Optional.empty();
+    }
+    return Optional.of(
+        new MeshConfig(
+            name.orElseThrow(),
+            trustDomain.orElseThrow(),
+            mtls.orElseThrow(),
+            ports[0],
+            ports[1],
+            gateways,
+            src.provenance()));
+  }
+
+  private <T> Optional<T> value(
+      Fields f, String field, T fallback, java.util.function.Function<Node, Optional<T>> read) {
+    return f.optional(field).map(read).orElse(Optional.of(fallback));
+  }
+
+  private void sidecar(Node node, int[] ports) {
+    Optional<Fields> opened = Fields.open(src, "sidecar", node, SIDECAR_FIELDS);
+    if (opened.isEmpty()) {
+      return;
+    }
+    Fields f = opened.get();
+    f.optional("inboundPort")
+        .flatMap(n -> Values.integer(src, "sidecar.inboundPort", n, 1, 65535))
+        .ifPresent(p -> ports[0] = p);
+    Optional<Node> outbound = f.optional("outboundPort");
+    outbound
+        .flatMap(n -> Values.integer(src, "sidecar.outboundPort", n, 1, 65535))
+        .ifPresent(p -> ports[1] = p);
+    if (ports[0] == ports[1]) {
+      Node at = outbound.or(() -> f.optional("inboundPort")).orElse(node);
+      src.invalid(
+          at,
+          outbound.isPresent() ? "sidecar.outboundPort" : "sidecar.inboundPort",
+          ports[0] + " is used for both sidecar.inboundPort and sidecar.outboundPort");
+    }
+  }
+
+  private List<Gateway> gateways(Node node) {
+    Optional<List<Values.Item>> items = Values.items(src, "gateways", node);
+    if (items.isEmpty()) {
+      gatewaysKnown = false;
+      return List.of();
+    }
+    List<Gateway> out = new ArrayList<>();
+    Map<String, Ref> seen = new HashMap<>();
+    for (Values.Item item : items.get()) {
+      gateway(item, seen).ifPresent(out::add);
+    }
+    return out;
+  }
+
+  private Optional<Gateway> gateway(Values.Item item, Map<String, Ref> seen) {
+    Optional<Fields> opened = Fields.open(src, item.path(), item.node(), GATEWAY_FIELDS);
+    if (opened.isEmpty()) {
+      gatewaysKnown = false;
+      return Optional.empty();
+    }
+    Fields f = opened.get();
+    String namePath = f.path("name");
+    Optional<Node> nameNode = f.required("name");
+    Optional<String> name = nameNode.flatMap(n -> Values.text(src, namePath, n));
+    if (name.isEmpty()) {
+      gatewaysKnown = false;
+    } else {
+      Ref ref = new Ref(name.get(), namePath, src.at(nameNode.get()));
+      Ref first = seen.putIfAbsent(name.get(), ref);
+      if (first != null) {
+        src.invalid(
+            nameNode.get(),
+            namePath,
+            "duplicate gateway '"
+                + Values.quote(name.get())
+                + "' (first at "
+                + Values.position(first.at(), ref.at())
+                + ")");
+        name = Optional.empty();
+      } else {
+        gatewayNames.add(ref);
+        Optional<String> problem = Syntax.DNS_LABEL.problem(name.get());
+        if (problem.isPresent()) {
+          src.invalid(
+              nameNode.get(), namePath, "'" + Values.quote(name.get()) + "' " + problem.get());
+          name = Optional.empty();
+        }
+      }
+    }
+    Optional<Integer> https = port(f, "httpsPort", DEFAULT_HTTPS_PORT);
+    Optional<Integer> http = port(f, "httpPort", DEFAULT_HTTP_PORT);
+    if (https.isPresent() && http.isPresent() && https.get().equals(http.get())) {
+      Node at = f.optional("httpPort").or(() -> f.optional("httpsPort")).orElse(item.node());
+      src.invalid(
+          at,
+          f.path(f.optional("httpPort").isPresent() ? "httpPort" : "httpsPort"),
+          http.get() + " is used for both httpsPort and httpPort");
+      return Optional.empty();
+    }
+    if (name.isEmpty() || https.isEmpty() || http.isEmpty()) {
+      return Optional.empty();
+    }
+    return Optional.of(new Gateway(name.get(), https.get(), http.get()));
+  }
+
+  private Optional<Integer> port(Fields f, String field, int fallback) {
+    return value(f, field, fallback, n -> Values.integer(src, f.path(field), n, 1, 65535));
+  }
+}

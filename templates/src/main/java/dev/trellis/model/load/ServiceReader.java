@@ -1,0 +1,167 @@
+package dev.trellis.model.load;
+
+import dev.trellis.model.Dependency;
+import dev.trellis.model.EdgeExposure;
+import dev.trellis.model.Endpoints;
+import dev.trellis.model.MtlsMode;
+import dev.trellis.model.Protocol;
+import dev.trellis.model.ServiceDef;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.yaml.snakeyaml.nodes.Node;
+
+/** Reads and validates one {@code services/<name>.yaml} file. */
+final class ServiceReader {
+
+  static final List<String> FIELDS =
+      List.of(
+          "name",
+          "owner",
+          "protocol",
+          "port",
+          "sidecar",
+          "mtls",
+          "endpoints",
+          "dependencies",
+          "edge");
+  static final List<String> DEPENDENCY_FIELDS = List.of("name", "timeout", "retries");
+  static final int MAX_RETRIES = 10;
+
+  private final Source src;
+  private final String stem;
+  private final MeshFile mesh;
+  private Optional<Ref> name = Optional.empty();
+  private final List<Ref> dependencyNames = new ArrayList<>();
+
+  private ServiceReader(Source src, String stem, MeshFile mesh) {
+    this.src = src;
+    this.stem = stem;
+    this.mesh = mesh;
+  }
+
+  /** Reads {@code file}, whose file name without extension is {@code stem}. */
+  static ServiceFile read(String file, String stem, String text, Problems problems, MeshFile mesh) {
+    ServiceReader reader = new ServiceReader(new Source(file, problems), stem, mesh);
+    Optional<ServiceDef> service =
+        YamlDocument.parse(reader.src, text, "expected a service definition")
+            .flatMap(reader::service);
+    return new ServiceFile(file, stem, reader.name, reader.dependencyNames, service);
+  }
+
+  private Optional<ServiceDef> service(Node root) {
+    Optional<Fields> opened = Fields.open(src, "", root, FIELDS);
+    if (opened.isEmpty()) {
+      return Optional.empty();
+    }
+    Fields f = opened.get();
+    Optional<String> serviceName = f.required("name").flatMap(this::name);
+    Optional<String> owner =
+        f.required("owner").flatMap(n -> Values.text(src, "owner", n, Syntax.OWNER));
+    Optional<Protocol> protocol =
+        f.required("protocol").flatMap(n -> Values.choice(src, "protocol", n, Protocol.class));
+    Optional<Integer> port =
+        f.required("port").flatMap(n -> Values.integer(src, "port", n, 1, 65535));
+    Optional<Boolean> sidecar =
+        f.optional("sidecar").map(n -> Values.bool(src, "sidecar", n)).orElse(Optional.of(false));
+    Optional<MtlsMode> mtls =
+        f.optional("mtls").flatMap(n -> Values.choice(src, "mtls", n, MtlsMode.class));
+    Optional<Endpoints> endpoints =
+        f.optional("endpoints")
+            .map(n -> EndpointsReader.read(src, "endpoints", n))
+            .orElse(Optional.of(Endpoints.NONE));
+    List<Dependency> dependencies =
+        f.optional("dependencies").map(n -> dependencies(n, serviceName)).orElse(List.of());
+    Optional<EdgeExposure> edge =
+        f.optional("edge").flatMap(n -> EdgeReader.read(src, "edge", n, mesh));
+
+    if (!src.clean()) {
+      return Optional.empty();
+    }
+    return Optional.of(
+        new ServiceDef(
+            serviceName.orElseThrow(),
+            owner.orElseThrow(),
+            protocol.orElseThrow(),
+            port.orElseThrow(),
+            sidecar.orElseThrow(),
+            mtls,
+            endpoints.orElseThrow(),
+            dependencies,
+            edge,
+            src.provenance()));
+  }
+
+  private Optional<String> name(Node node) {
+    Optional<String> value = Values.text(src, "name", node, Syntax.DNS_LABEL);
+    value.ifPresent(
+        v -> {
+          name = Optional.of(new Ref(v, "name", src.at(node)));
+          if (!v.equals(stem)) {
+            src.invalid(
+                node, "name", "'" + v + "' does not match the file name '" + fileName() + "'");
+          }
+        });
+    return value;
+  }
+
+  private String fileName() {
+    return src.file().substring(src.file().lastIndexOf('/') + 1);
+  }
+
+  private List<Dependency> dependencies(Node node, Optional<String> self) {
+    List<Dependency> out = new ArrayList<>();
+    Map<String, Ref> seen = new HashMap<>();
+    for (Values.Item item : Values.items(src, "dependencies", node).orElse(List.of())) {
+      Optional<Fields> opened = Fields.open(src, item.path(), item.node(), DEPENDENCY_FIELDS);
+      if (opened.isEmpty()) {
+        continue;
+      }
+      Fields f = opened.get();
+      String namePath = f.path("name");
+      Optional<String> target =
+          f.required("name").flatMap(n -> dependencyName(namePath, n, self, seen));
+      Optional<Duration> timeout =
+          f.optional("timeout").flatMap(n -> Values.duration(src, f.path("timeout"), n));
+      Optional<Integer> retries =
+          f.optional("retries")
+              .map(n -> Values.integer(src, f.path("retries"), n, 0, MAX_RETRIES))
+              .orElse(Optional.of(0));
+      if (target.isPresent() && retries.isPresent()) {
+        out.add(new Dependency(target.get(), timeout, retries.get()));
+      }
+    }
+    return out;
+  }
+
+  private Optional<String> dependencyName(
+      String path, Node node, Optional<String> self, Map<String, Ref> seen) {
+    Optional<String> value = Values.text(src, path, node, Syntax.DNS_LABEL);
+    if (value.isEmpty()) {
+      return value;
+    }
+    String target = value.get();
+    Ref ref = new Ref(target, path, src.at(node));
+    if (self.isPresent() && self.get().equals(target)) {
+      src.invalid(node, path, "service '" + target + "' cannot depend on itself");
+      return Optional.empty();
+    }
+    Ref first = seen.putIfAbsent(target, ref);
+    if (first != null) {
+      src.invalid(
+          node,
+          path,
+          "duplicate dependency '"
+              + target
+              + "' (first at "
+              + Values.position(first.at(), ref.at())
+              + ")");
+      return Optional.empty();
+    }
+    dependencyNames.add(ref);
+    return value;
+  }
+}

@@ -21,7 +21,7 @@ final class Syntax {
 
   private static final String LABEL = "[a-z0-9](?:[-a-z0-9]{0,61}[a-z0-9])?";
   private static final Pattern HOSTNAME = Pattern.compile(LABEL + "(?:\\." + LABEL + ")*");
-  private static final Pattern IPV4_LIKE = Pattern.compile("[0-9]+(?:\\.[0-9]+)*");
+  private static final Pattern NUMERIC_LAST_LABEL = Pattern.compile("(?:.*\\.)?[0-9]+");
   private static final Pattern IPV4 =
       Pattern.compile(
           "(?:(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])\\.){3}"
@@ -68,17 +68,19 @@ final class Syntax {
   private Syntax() {}
 
   /**
-   * Whether {@code host} is a lowercase DNS name or, if it is all digits and dots, an IPv4 address.
+   * Whether {@code host} is a lowercase DNS name whose last label is not all digits, or an IPv4
+   * address (so that {@code 10.0.0.300} or {@code 0} cannot pass as names).
    */
   static boolean isHostname(String host) {
     if (host.length() > MAX_HOSTNAME || !HOSTNAME.matcher(host).matches()) {
       return false;
     }
-    return !IPV4_LIKE.matcher(host).matches() || IPV4.matcher(host).matches();
+    return !NUMERIC_LAST_LABEL.matcher(host).matches() || IPV4.matcher(host).matches();
   }
 
   private static String hostnameHelp() {
-    return "dot-separated labels of lowercase letters, digits and '-', or an IPv4 address";
+    return "dot-separated labels of lowercase letters, digits and '-', the last not all digits,"
+        + " or an IPv4 address";
   }
 
   private static Optional<String> pathProblem(String path) {
@@ -118,6 +120,14 @@ final class Syntax {
 
   private static boolean isHex(char c) {
     return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+  }
+
+  /** Text made one line: control and invisible characters escaped, everything else kept. */
+  static String oneLine(String text) {
+    StringBuilder out = new StringBuilder();
+    text.codePoints()
+        .forEach(c -> out.append(c == '\'' || c == '\\' ? Character.toString(c) : show(c)));
+    return out.toString();
   }
 
   /** One code point as it may appear inside single quotes in a one-line message. */

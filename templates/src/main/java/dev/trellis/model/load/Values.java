@@ -7,6 +7,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
@@ -30,6 +31,8 @@ final class Values {
   private static final String DURATION_FORMAT =
       "a positive whole number followed by ms, s, m or h, e.g. 500ms, 2s, 1m";
   private static final int MAX_QUOTED = 64;
+  private static final Set<Tag> SCALAR_TAGS =
+      Set.of(Tag.STR, Tag.INT, Tag.FLOAT, Tag.BOOL, Tag.TIMESTAMP, Tag.NULL);
 
   private Values() {}
 
@@ -39,7 +42,7 @@ final class Values {
       return Optional.empty();
     }
     if (!isStandard(scalar.getTag())) {
-      src.invalid(node, path, "unsupported YAML tag '" + quote(scalar.getTag().getValue()) + "'");
+      src.invalid(node, path, "unsupported YAML tag '" + quote(showTag(scalar.getTag())) + "'");
       return Optional.empty();
     }
     return Optional.of(scalar.getValue());
@@ -222,7 +225,14 @@ final class Values {
     return out.toString();
   }
 
+  /** The tags plain YAML scalars resolve to; others (custom, !!binary, ...) are not accepted. */
   private static boolean isStandard(Tag tag) {
-    return tag.getValue().startsWith(Tag.PREFIX);
+    return SCALAR_TAGS.contains(tag);
+  }
+
+  private static String showTag(Tag tag) {
+    return tag.getValue().startsWith(Tag.PREFIX)
+        ? "!!" + tag.getValue().substring(Tag.PREFIX.length())
+        : tag.getValue();
   }
 }

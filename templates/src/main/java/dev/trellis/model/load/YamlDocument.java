@@ -40,7 +40,7 @@ final class YamlDocument {
       }
       return Optional.of(root);
     } catch (MarkedYAMLException e) {
-      src.error(src.at(e.getProblemMark()), "", "invalid YAML: " + describe(e));
+      src.error(src.at(e.getProblemMark()), "", "invalid YAML: " + Syntax.oneLine(describe(e)));
     } catch (ReaderException e) {
       src.error(
           locate(src, text, e.getPosition()),
@@ -48,7 +48,7 @@ final class YamlDocument {
           String.format(
               "invalid YAML: character U+%04X is not allowed in YAML text", e.getCodePoint()));
     } catch (YAMLException e) {
-      src.error(src.top(), "", "invalid YAML: " + e.getMessage());
+      src.error(src.top(), "", "invalid YAML: " + Syntax.oneLine(String.valueOf(e.getMessage())));
     }
     return Optional.empty();
   }

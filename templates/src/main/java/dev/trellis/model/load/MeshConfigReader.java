@@ -8,6 +8,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Function;
 import org.yaml.snakeyaml.nodes.Node;
 
 /**
@@ -57,8 +58,9 @@ final class MeshConfigReader {
             n -> Values.text(src, "trustDomain", n, Syntax.HOST));
     Optional<MtlsMode> mtls =
         value(f, "mtls", d.mtlsDefault(), n -> Values.choice(src, "mtls", n, MtlsMode.class));
-    int[] ports = {d.inboundPort(), d.outboundPort()};
-    f.optional("sidecar").ifPresent(n -> sidecar(n, ports));
+    Optional<SidecarPorts> ports =
+        value(
+            f, "sidecar", new SidecarPorts(d.inboundPort(), d.outboundPort()), n -> sidecar(n, d));
     List<Gateway> gateways = f.optional("gateways").map(this::gateways).orElse(List.of());
 
     if (!src.clean()) {
@@ -69,37 +71,49 @@ final class MeshConfigReader {
             name.orElseThrow(),
             trustDomain.orElseThrow(),
             mtls.orElseThrow(),
-            ports[0],
-            ports[1],
+            ports.orElseThrow().inbound(),
+            ports.orElseThrow().outbound(),
             gateways,
             src.provenance()));
   }
 
   private <T> Optional<T> value(
-      Fields f, String field, T fallback, java.util.function.Function<Node, Optional<T>> read) {
+      Fields f, String field, T fallback, Function<Node, Optional<T>> read) {
     return f.optional(field).map(read).orElse(Optional.of(fallback));
   }
 
-  private void sidecar(Node node, int[] ports) {
+  private record SidecarPorts(int inbound, int outbound) {}
+
+  private Optional<SidecarPorts> sidecar(Node node, MeshConfig defaults) {
     Optional<Fields> opened = Fields.open(src, "sidecar", node, SIDECAR_FIELDS);
     if (opened.isEmpty()) {
-      return;
+      return Optional.empty();
     }
     Fields f = opened.get();
-    f.optional("inboundPort")
-        .flatMap(n -> Values.integer(src, "sidecar.inboundPort", n, 1, 65535))
-        .ifPresent(p -> ports[0] = p);
-    Optional<Node> outbound = f.optional("outboundPort");
-    outbound
-        .flatMap(n -> Values.integer(src, "sidecar.outboundPort", n, 1, 65535))
-        .ifPresent(p -> ports[1] = p);
-    if (ports[0] == ports[1]) {
-      Node at = outbound.or(() -> f.optional("inboundPort")).orElse(node);
-      src.invalid(
-          at,
-          outbound.isPresent() ? "sidecar.outboundPort" : "sidecar.inboundPort",
-          ports[0] + " is used for both sidecar.inboundPort and sidecar.outboundPort");
+    Optional<Integer> inbound =
+        value(
+            f,
+            "inboundPort",
+            defaults.inboundPort(),
+            n -> Values.integer(src, "sidecar.inboundPort", n, 1, 65535));
+    Optional<Integer> outbound =
+        value(
+            f,
+            "outboundPort",
+            defaults.outboundPort(),
+            n -> Values.integer(src, "sidecar.outboundPort", n, 1, 65535));
+    if (inbound.isEmpty() || outbound.isEmpty()) {
+      return Optional.empty();
     }
+    if (inbound.get().equals(outbound.get())) {
+      String field = f.optional("outboundPort").isPresent() ? "outboundPort" : "inboundPort";
+      src.invalid(
+          f.optional(field).orElseThrow(),
+          f.path(field),
+          inbound.get() + " is used for both sidecar.inboundPort and sidecar.outboundPort");
+      return Optional.empty();
+    }
+    return Optional.of(new SidecarPorts(inbound.get(), outbound.get()));
   }
 
   private List<Gateway> gateways(Node node) {

@@ -32,7 +32,7 @@ import net.jqwik.api.Provide;
 import net.jqwik.api.constraints.IntRange;
 
 /** Properties of loading over generated definition repos. */
-class LoaderProperties {
+class LoaderPropertyTest {
 
   /** A generated mesh: the services and gateways expected after loading, and its files. */
   record Generated(List<ServiceDef> services, List<Gateway> gateways, DefinitionTree tree) {}
@@ -58,7 +58,7 @@ class LoaderProperties {
     assertThat(result.errors()).isEmpty();
     Mesh mesh = result.orElseThrow();
     assertThat(mesh.config().gateways()).isEqualTo(g.gateways());
-    assertThat(mesh.services().values().stream().map(LoaderProperties::withoutProvenance))
+    assertThat(mesh.services().values().stream().map(LoaderPropertyTest::withoutProvenance))
         .containsExactlyInAnyOrderElementsOf(g.services());
     for (ServiceDef s : mesh.services().values()) {
       for (int i = 0; i < s.dependencies().size(); i++) {
@@ -195,7 +195,7 @@ class LoaderProperties {
                         .between(0, 255)
                         .list()
                         .ofSize(4)
-                        .map(LoaderProperties::dotted)),
+                        .map(LoaderPropertyTest::dotted)),
                 Arbitraries.integers().between(1, 65535),
                 Arbitraries.oneOf(Arbitraries.just(""), labels()))
             .as(HostPort::new);
@@ -275,7 +275,7 @@ class LoaderProperties {
             labels().list().ofMinSize(1).ofMaxSize(8).uniqueElements(),
             Arbitraries.integers().between(0, 3),
             seeds().list().ofSize(8))
-        .as(LoaderProperties::generate);
+        .as(LoaderPropertyTest::generate);
   }
 
   /** The first names become services, up to {@code gatewayCount} of the rest gateways. */

@@ -1,0 +1,200 @@
+package dev.trellis.stream;
+
+import com.google.common.collect.ImmutableSet;
+import dev.trellis.stream.ProxyTracker.Handoff;
+import dev.trellis.stream.RejectionMemory.Rejection;
+import io.envoyproxy.controlplane.cache.ConfigWatcher;
+import io.envoyproxy.controlplane.cache.DeltaResponse;
+import io.envoyproxy.controlplane.cache.DeltaWatch;
+import io.envoyproxy.controlplane.cache.DeltaXdsRequest;
+import io.envoyproxy.controlplane.cache.Resources.ResourceType;
+import io.envoyproxy.controlplane.cache.Response;
+import io.envoyproxy.controlplane.cache.SnapshotCache;
+import io.envoyproxy.controlplane.cache.Watch;
+import io.envoyproxy.controlplane.cache.XdsRequest;
+import io.envoyproxy.controlplane.cache.v3.Snapshot;
+import io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryRequest;
+import io.envoyproxy.envoy.service.discovery.v3.DiscoveryRequest;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Consumer;
+
+/**
+ * Puts Trellis' stream policies in front of java-control-plane's {@code SimpleCache} by adjusting
+ * what each request tells it:
+ *
+ * <ul>
+ *   <li>NACK: a version a proxy rejected is not sent to it again. The request is presented as if
+ *       the proxy held the current version, so the cache keeps the watch open until a new snapshot
+ *       version arrives (the proxy stays on its last accepted config meanwhile). The same holds on
+ *       a reconnect of a node that still has a config. Only a changed subscription (new names) is
+ *       answered, once.
+ *   <li>Missing names: every request is answered, even for names the snapshot lacks (the cache's
+ *       ADS mode would stay silent and leave gRPC waiting ~15 s). A SotW response without a
+ *       listener or cluster tells the client it does not exist; a delta response lists it in
+ *       removed_resources.
+ *   <li>Delta resume: versions a reconnecting client announces in initial_resource_versions are
+ *       treated as held, so unchanged resources are not sent again.
+ * </ul>
+ */
+final class GuardedConfigWatcher implements ConfigWatcher {
+
+  private final ConfigWatcher cache;
+  private final SnapshotCache<String, Snapshot> snapshots;
+  private final ProxyTracker tracker;
+
+  GuardedConfigWatcher(SnapshotCache<String, Snapshot> cache, ProxyTracker tracker) {
+    this.cache = cache;
+    this.snapshots = cache;
+    this.tracker = tracker;
+  }
+
+  @Override
+  public Watch createWatch(
+      boolean ads,
+      XdsRequest request,
+      Set<String> knownResourceNames,
+      Consumer<Response> responseConsumer,
+      boolean hasClusterChanged,
+      boolean allowDefaultEmptyEdsUpdate) {
+    // ads=false throughout: the cache then answers with the resources it has instead of nothing.
+    Handoff handoff = tracker.take(request.v3Request());
+    if (handoff == null) {
+      return cache.createWatch(
+          false,
+          request,
+          knownResourceNames,
+          responseConsumer,
+          hasClusterChanged,
+          allowDefaultEmptyEdsUpdate);
+    }
+    ProxyStream stream = handoff.stream();
+    DiscoveryRequest original = request.v3Request();
+    DiscoveryRequest.Builder rewrite = null;
+    if (!original.hasNode()) {
+      // The cache places each request by its node; Envoy may send it on the first request only.
+      rewrite = original.toBuilder().setNode(stream.node());
+    }
+    Snapshot snapshot = snapshots.getSnapshot(stream.group());
+    if (snapshot != null) {
+      ResourceType type = handoff.type();
+      String current = snapshot.version(type);
+      TypeState state = stream.type(type);
+      List<String> names = original.getResourceNamesList();
+      if (holds(handoff, state, current, names, original.getVersionInfo())) {
+        DiscoveryRequest held =
+            (rewrite != null ? rewrite : original.toBuilder()).setVersionInfo(current).build();
+        // Known names = requested names: the cache's "new names" shortcut must not respond either.
+        return cache.createWatch(
+            false,
+            XdsRequest.create(held),
+            ImmutableSet.copyOf(names),
+            responseConsumer,
+            false,
+            false);
+      }
+      if (!state.answered(names) && anyAbsent(snapshot, type, state.unanswered(names))) {
+        // A different version makes the cache answer now with what exists.
+        rewrite = (rewrite != null ? rewrite : original.toBuilder()).setVersionInfo("");
+      }
+    }
+    return cache.createWatch(
+        false,
+        rewrite == null ? request : XdsRequest.create(rewrite.build()),
+        knownResourceNames,
+        responseConsumer,
+        hasClusterChanged,
+        allowDefaultEmptyEdsUpdate);
+  }
+
+  /** Whether to hold this request's watch until the snapshot's version of its type changes. */
+  private boolean holds(
+      Handoff handoff, TypeState state, String current, List<String> names, String versionInfo) {
+    Nack nack = state.lastNack();
+    if (nack != null && nack.version().equals(current)) {
+      return state.answered(names);
+    }
+    String node = handoff.stream().node().getId();
+    if (handoff.firstOfType() && !versionInfo.isEmpty() && !node.isEmpty()) {
+      // A reconnect: the node holds a config (version_info) and rejected the current version.
+      Rejection rejection = tracker.rejections().recall(node, handoff.type());
+      return rejection != null && rejection.version().equals(current);
+    }
+    return false;
+  }
+
+  private static boolean anyAbsent(Snapshot snapshot, ResourceType type, Set<String> names) {
+    Map<String, ?> present = snapshot.resources(type);
+    for (String name : names) {
+      if (!present.containsKey(name)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  @Override
+  public DeltaWatch createDeltaWatch(
+      DeltaXdsRequest request,
+      String requesterVersion,
+      Map<String, String> resourceVersions,
+      Set<String> pendingResources,
+      boolean isWildcard,
+      Consumer<DeltaResponse> responseConsumer,
+      boolean hasClusterChanged) {
+    Handoff handoff = tracker.take(request.v3Request());
+    if (handoff == null) {
+      return cache.createDeltaWatch(
+          request,
+          requesterVersion,
+          resourceVersions,
+          pendingResources,
+          isWildcard,
+          responseConsumer,
+          hasClusterChanged);
+    }
+    ProxyStream stream = handoff.stream();
+    DeltaDiscoveryRequest original = request.v3Request();
+    DeltaXdsRequest effective =
+        original.hasNode()
+            ? request
+            : DeltaXdsRequest.create(original.toBuilder().setNode(stream.node()).build());
+    Map<String, String> tracked = resourceVersions;
+    Set<String> pending = pendingResources;
+    String version = requesterVersion;
+    Snapshot snapshot = snapshots.getSnapshot(stream.group());
+    if (snapshot != null) {
+      ResourceType type = handoff.type();
+      TypeState state = stream.type(type);
+      Map<String, String> assumed = state.assumed();
+      if (!assumed.isEmpty()) {
+        // What the client holds beyond java-control-plane's tracking: resumed or rejected versions.
+        tracked = new HashMap<>(resourceVersions);
+        tracked.putAll(assumed);
+        pending = new HashSet<>(pendingResources);
+        pending.removeAll(assumed.keySet());
+      }
+      Map<String, ?> present = snapshot.resources(type);
+      Set<String> absent = new HashSet<>();
+      for (String name : pending) {
+        if (!"*".equals(name) && !present.containsKey(name) && !state.answeredAbsent(name)) {
+          absent.add(name);
+        }
+      }
+      if (!absent.isEmpty()) {
+        // Tracked but not in the snapshot = removed: the delta way to say "does not exist".
+        tracked = new HashMap<>(tracked);
+        for (String name : absent) {
+          tracked.put(name, "");
+        }
+        version = "";
+        state.answerAbsent(absent);
+      }
+    }
+    return cache.createDeltaWatch(
+        effective, version, tracked, pending, isWildcard, responseConsumer, hasClusterChanged);
+  }
+}

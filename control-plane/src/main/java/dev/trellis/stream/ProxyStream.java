@@ -1,0 +1,57 @@
+package dev.trellis.stream;
+
+import io.envoyproxy.controlplane.cache.Resources.ResourceType;
+import io.envoyproxy.envoy.config.core.v3.Node;
+import java.time.Instant;
+import java.util.EnumMap;
+import java.util.Map;
+
+/** One xDS stream: the node placed on it (at its first request) and per-type bookkeeping. */
+final class ProxyStream {
+
+  final long id;
+  final String defaultTypeUrl;
+  final Instant openedAt;
+  private final EnumMap<ResourceType, TypeState> types = new EnumMap<>(ResourceType.class);
+
+  private volatile Node node;
+  private volatile String group;
+  private volatile boolean delta;
+
+  ProxyStream(long id, String defaultTypeUrl, Instant openedAt) {
+    this.id = id;
+    this.defaultTypeUrl = defaultTypeUrl;
+    this.openedAt = openedAt;
+  }
+
+  /** Places the node; true the first time (a stream carries one node). */
+  synchronized boolean place(Node node, String group, boolean delta) {
+    if (this.node != null) {
+      return false;
+    }
+    this.group = group;
+    this.delta = delta;
+    this.node = node;
+    return true;
+  }
+
+  Node node() {
+    return node;
+  }
+
+  String group() {
+    return group;
+  }
+
+  boolean delta() {
+    return delta;
+  }
+
+  synchronized TypeState type(ResourceType type) {
+    return types.computeIfAbsent(type, t -> new TypeState());
+  }
+
+  synchronized Map<ResourceType, TypeState> types() {
+    return new EnumMap<>(types);
+  }
+}

@@ -1,0 +1,105 @@
+package dev.trellis.stream;
+
+import dev.trellis.publish.SnapshotPublisher;
+import io.envoyproxy.controlplane.server.DefaultExecutorGroup;
+import io.envoyproxy.controlplane.server.V3DiscoveryServer;
+import io.grpc.Server;
+import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The ADS server: state-of-the-world and delta xDS for listeners, routes, clusters, endpoints and
+ * secrets (aggregated, and each type on its own service), serving the publisher's snapshots.
+ */
+public final class XdsServer implements AutoCloseable {
+
+  private static final Logger LOG = LoggerFactory.getLogger(XdsServer.class);
+
+  /** Nodes whose last rejection is remembered across reconnects; older ones are forgotten. */
+  static final int REMEMBERED_NODES = 16_384;
+
+  private final Server server;
+  private final ProxyTracker tracker;
+
+  private XdsServer(Server server, ProxyTracker tracker) {
+    this.server = server;
+    this.tracker = tracker;
+  }
+
+  /**
+   * Starts serving on this address (port 0 picks a free port).
+   *
+   * @throws IOException if the address cannot be bound
+   */
+  public static XdsServer start(
+      InetSocketAddress address, SnapshotPublisher publisher, MeterRegistry registry)
+      throws IOException {
+    ProxyTracker tracker =
+        new ProxyTracker(
+            publisher,
+            new XdsMetrics(registry),
+            new RejectionMemory(REMEMBERED_NODES),
+            Clock.systemUTC());
+    V3DiscoveryServer discovery =
+        new V3DiscoveryServer(
+            List.of(tracker),
+            new GuardedConfigWatcher(publisher.cache(), tracker),
+            new DefaultExecutorGroup(),
+            publisher.packedResources());
+    Server server =
+        NettyServerBuilder.forAddress(address)
+            .addService(discovery.getAggregatedDiscoveryServiceImpl())
+            .addService(discovery.getListenerDiscoveryServiceImpl())
+            .addService(discovery.getRouteDiscoveryServiceImpl())
+            .addService(discovery.getClusterDiscoveryServiceImpl())
+            .addService(discovery.getEndpointDiscoveryServiceImpl())
+            .addService(discovery.getSecretDiscoveryServiceImpl())
+            // Envoy is commonly configured with HTTP/2 keepalives well under gRPC's 5 min default.
+            .permitKeepAliveTime(10, TimeUnit.SECONDS)
+            .permitKeepAliveWithoutCalls(true)
+            .build()
+            .start();
+    LOG.info("xDS server listening on {}", server.getListenSockets());
+    return new XdsServer(server, tracker);
+  }
+
+  /** The bound port. */
+  public int port() {
+    return server.getPort();
+  }
+
+  /** Every connected stream with what it was sent, ACKed and NACKed. */
+  public List<ProxyStatus> proxies() {
+    return tracker.proxies();
+  }
+
+  /**
+   * Stops accepting streams, gives open streams the grace period to end, then closes them (clients
+   * see UNAVAILABLE and reconnect elsewhere).
+   */
+  public void shutdown(Duration grace) {
+    server.shutdown();
+    try {
+      if (!server.awaitTermination(grace.toMillis(), TimeUnit.MILLISECONDS)) {
+        server.shutdownNow();
+        server.awaitTermination(5, TimeUnit.SECONDS);
+      }
+    } catch (InterruptedException e) {
+      server.shutdownNow();
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  @Override
+  public void close() {
+    shutdown(Duration.ZERO);
+  }
+}

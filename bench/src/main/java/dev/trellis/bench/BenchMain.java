@@ -1,0 +1,148 @@
+package dev.trellis.bench;
+
+import dev.trellis.bench.baseline.BaselineConfig;
+import dev.trellis.bench.fleet.Fleet;
+import dev.trellis.bench.fleet.NodeSpec;
+import dev.trellis.bench.fleet.XdsMode;
+import dev.trellis.bench.mesh.MeshGenerator;
+import dev.trellis.bench.mesh.MeshParams;
+import dev.trellis.bench.scenario.BaselineTarget;
+import dev.trellis.bench.scenario.Figures;
+import dev.trellis.bench.scenario.FleetPlan;
+import dev.trellis.bench.scenario.Report;
+import dev.trellis.bench.scenario.Scenarios;
+import dev.trellis.bench.scenario.Target;
+import dev.trellis.bench.scenario.TrellisTarget;
+import dev.trellis.model.Mesh;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** Runs the bench scenarios against the baseline and, once it exists, {@code trellis serve}. */
+@Command(
+    name = "bench",
+    mixinStandardHelpOptions = true,
+    description = "Measures xDS servers with a simulated Envoy fleet on loopback.")
+public final class BenchMain implements Callable<Integer> {
+
+  @Option(names = "--quick", description = "1,000 proxies, 100 services (default: 10,000, 500)")
+  boolean quick;
+
+  @Option(names = "--out", defaultValue = "bench/out", description = "report directory")
+  Path out;
+
+  @Option(names = "--repo", defaultValue = ".", description = "repo root holding ./trellis")
+  Path repo;
+
+  @Option(
+      names = "--target",
+      split = ",",
+      description = "baseline, trellis (default: baseline, and trellis if it has 'serve')")
+  List<String> targets;
+
+  @Option(names = "--xds", split = ",", defaultValue = "sotw,delta")
+  List<XdsMode> modes;
+
+  @Option(names = "--nodes")
+  Integer nodes;
+
+  @Option(names = "--services")
+  Integer services;
+
+  @Option(names = "--endpoints")
+  Integer endpoints;
+
+  @Option(names = "--channels", description = "connections the fleet spreads its streams over")
+  Integer channels;
+
+  @Option(names = "--seed", defaultValue = "7")
+  long seed;
+
+  @Option(names = "--server-heap", defaultValue = "2g", description = "-Xmx of each server JVM")
+  String serverHeap;
+
+  @Override
+  public Integer call() throws Exception {
+    int n = nodes != null ? nodes : quick ? 1_000 : 10_000;
+    MeshParams params =
+        new MeshParams(
+            services != null ? services : quick ? 100 : 500,
+            endpoints != null ? endpoints : quick ? 4 : 8,
+            seed);
+    int conns = channels != null ? channels : quick ? 50 : 100;
+    Mesh mesh = MeshGenerator.generate(params);
+    List<NodeSpec> plan = FleetPlan.nodes(BaselineConfig.groups(mesh), n, seed);
+    List<String> jvm =
+        List.of("-Xmx" + serverHeap, "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn");
+
+    List<String> which = targets;
+    if (which == null) {
+      which = new ArrayList<>(List.of("baseline"));
+      System.out.println("bench: checking whether ./trellis has 'serve'...");
+      if (TrellisTarget.available(repo)) {
+        which.add("trellis");
+      } else {
+        System.out.println("bench: 'trellis serve' is not there yet: measuring the baseline only");
+      }
+    }
+    Map<String, Object> header = new LinkedHashMap<>();
+    header.put("mode", quick ? "quick" : "full");
+    header.put("proxies", n);
+    header.put("services", params.services());
+    header.put("endpoints per service", params.endpoints());
+    header.put("proxy groups", BaselineConfig.groups(mesh).size());
+    header.put("connections", conns);
+    header.put("seed", seed);
+    header.put("server JVM", String.join(" ", jvm));
+    header.put("cores", Runtime.getRuntime().availableProcessors());
+    Report report = new Report(header);
+    for (String t : which) {
+      for (XdsMode mode : modes) {
+        String variant = mode.name().toLowerCase(Locale.ROOT);
+        Path logs = out.resolve("logs");
+        Target target =
+            switch (t) {
+              case "baseline" ->
+                  new BaselineTarget(params, jvm, logs.resolve("baseline-" + variant + ".log"));
+              case "trellis" ->
+                  new TrellisTarget(
+                      repo.toAbsolutePath(),
+                      mesh,
+                      out.resolve("defs").toAbsolutePath(),
+                      jvm,
+                      logs.resolve("trellis-" + variant + ".log"));
+              default ->
+                  throw new CommandLine.ParameterException(
+                      new CommandLine(this), "unknown target '" + t + "'");
+            };
+        Fleet.Options options = Fleet.Options.of(mode).withChannels(conns);
+        Figures f =
+            new Scenarios(target, mesh, plan, options, Scenarios.Limits.of(n), System.out).runAll();
+        report.add(t, variant, f);
+        report.write(out);
+      }
+    }
+    report.write(out);
+    report
+        .ratios()
+        .forEach(
+            (variant, r) -> {
+              System.out.println("trellis/baseline (" + variant + "):");
+              r.forEach((k, v) -> System.out.printf("  %-45s %8.2f%n", k, v));
+            });
+    System.out.println("bench: wrote " + out.resolve("report.md") + " and figures.json");
+    return 0;
+  }
+
+  public static void main(String[] args) {
+    System.exit(
+        new CommandLine(new BenchMain()).setCaseInsensitiveEnumValuesAllowed(true).execute(args));
+  }
+}

@@ -1,0 +1,29 @@
+package dev.trellis.bench.scenario;
+
+import dev.trellis.bench.mesh.Change;
+import java.io.IOException;
+
+/** An xDS server under test, run in its own JVM on loopback and fed the same mesh and changes. */
+public interface Target extends AutoCloseable {
+
+  /** Short name used in the report, e.g. {@code baseline}. */
+  String name();
+
+  /** Starts the server and returns once its xDS port accepts connections. */
+  void start() throws IOException, InterruptedException;
+
+  /** Kills the server's process at once (SIGKILL) and waits for it to be gone. */
+  void kill() throws InterruptedException;
+
+  int xdsPort();
+
+  /** The server JVM's process id, for heap readings. */
+  long pid();
+
+  /** Makes {@code change} to the served mesh the way this server takes changes. */
+  void apply(Change change) throws IOException, InterruptedException;
+
+  /** Stops the server if it runs. */
+  @Override
+  void close();
+}

@@ -1,0 +1,74 @@
+package dev.trellis.analyze;
+
+import com.google.protobuf.TypeRegistry;
+import dev.trellis.model.Mesh;
+import dev.trellis.render.RenderedGroup;
+import dev.trellis.render.RenderedMesh;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Runs every check of a registry over a rendered mesh. Thread-safe; checks keep compiled state
+ * (e.g. constraint plans) between calls, so reuse one analyzer.
+ */
+public final class Analyzer {
+
+  private final RuleRegistry registry;
+  private final TypeRegistry types;
+
+  /**
+   * @param types the types {@code google.protobuf.Any} fields of rendered config may hold
+   *     (typed_config of filters and transport sockets); the renderer's registry
+   */
+  public Analyzer(RuleRegistry registry, TypeRegistry types) {
+    this.registry = registry;
+    this.types = types;
+  }
+
+  public RuleRegistry registry() {
+    return registry;
+  }
+
+  public AnalysisResult analyze(Mesh mesh, RenderedMesh rendered) {
+    return analyze(mesh, rendered, Suppressions.none());
+  }
+
+  /** Mesh checks, every group's checks, and the suppressions' own problems, then suppression. */
+  public AnalysisResult analyze(Mesh mesh, RenderedMesh rendered, Suppressions suppressions) {
+    List<Finding> all = new ArrayList<>(suppressions.problems());
+    MeshContext meshContext = new MeshContext(mesh, rendered);
+    for (MeshCheck check : registry.meshChecks()) {
+      run(check.getClass(), "the mesh", () -> check.check(meshContext));
+    }
+    all.addAll(meshContext.findings());
+    for (RenderedGroup group : rendered.groups().values()) {
+      all.addAll(groupFindings(mesh, group));
+    }
+    return suppressions.apply(all);
+  }
+
+  /**
+   * The group checks of one group alone, for gating that group's publication; mesh checks and the
+   * suppressions' own problems are left to {@link #analyze}.
+   */
+  public AnalysisResult analyzeGroup(Mesh mesh, RenderedGroup group, Suppressions suppressions) {
+    return suppressions.apply(groupFindings(mesh, group));
+  }
+
+  private List<Finding> groupFindings(Mesh mesh, RenderedGroup group) {
+    GroupContext context = new GroupContext(mesh, group, types);
+    for (GroupCheck check : registry.groupChecks()) {
+      run(check.getClass(), "group '" + group.group().id() + "'", () -> check.check(context));
+    }
+    return context.findings();
+  }
+
+  /** A failing check is a Trellis bug; say which check and input it was. */
+  private static void run(Class<?> check, String subject, Runnable body) {
+    try {
+      body.run();
+    } catch (RuntimeException e) {
+      throw new IllegalStateException(check.getSimpleName() + " failed on " + subject, e);
+    }
+  }
+}

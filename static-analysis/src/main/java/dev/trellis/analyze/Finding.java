@@ -1,0 +1,47 @@
+package dev.trellis.analyze;
+
+import dev.trellis.model.SourceLocation;
+import java.util.Comparator;
+import java.util.Optional;
+
+/**
+ * One problem a rule found, placed at the definition it traces back to.
+ *
+ * @param group the proxy group whose config has the problem, if it is about rendered config
+ * @param resource the rendered resource, as {@code Type/name} (e.g. {@code Cluster/ledger})
+ */
+public record Finding(
+    String ruleId,
+    Level level,
+    String message,
+    SourceLocation location,
+    Optional<String> group,
+    Optional<String> resource)
+    implements Comparable<Finding> {
+
+  /** Location, then rule id, then message; group and resource only break the remaining ties. */
+  public static final Comparator<Finding> ORDER =
+      Comparator.comparing(Finding::location)
+          .thenComparing(Finding::ruleId)
+          .thenComparing(Finding::message)
+          .thenComparing(f -> f.group().orElse(""))
+          .thenComparing(f -> f.resource().orElse(""));
+
+  public static Finding of(Rule rule, String message, SourceLocation location) {
+    return new Finding(
+        rule.id(), rule.level(), message, location, Optional.empty(), Optional.empty());
+  }
+
+  /**
+   * An identity that survives unrelated edits: a hash of the rule, file, group, resource and
+   * message, but not of line numbers (see {@link Fingerprints}).
+   */
+  public String fingerprint() {
+    return Fingerprints.of(this);
+  }
+
+  @Override
+  public int compareTo(Finding o) {
+    return ORDER.compare(this, o);
+  }
+}

@@ -1,0 +1,15 @@
+package dev.trellis.analyze;
+
+import java.util.List;
+
+/**
+ * A check of one proxy group's rendered config that reports, through the context, findings of the
+ * rules it declares; it sees only that group and the mesh, so a group can be re-analyzed alone.
+ */
+public interface GroupCheck {
+
+  /** Every rule this check can report. */
+  List<Rule> rules();
+
+  void check(GroupContext context);
+}

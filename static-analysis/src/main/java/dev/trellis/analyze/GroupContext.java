@@ -1,0 +1,88 @@
+package dev.trellis.analyze;
+
+import com.google.protobuf.TypeRegistry;
+import dev.trellis.model.Mesh;
+import dev.trellis.render.Origin;
+import dev.trellis.render.RenderedGroup;
+import dev.trellis.render.RenderedResource;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Function;
+
+/**
+ * What a {@link GroupCheck} sees of one group, and where it reports. Not thread-safe: one context
+ * per group and analysis.
+ */
+public final class GroupContext {
+
+  private final Mesh mesh;
+  private final RenderedGroup group;
+  private final TypeRegistry types;
+  private final Map<Class<?>, Object> derived = new HashMap<>();
+  private final List<Finding> findings = new ArrayList<>();
+
+  public GroupContext(Mesh mesh, RenderedGroup group, TypeRegistry types) {
+    this.mesh = mesh;
+    this.group = group;
+    this.types = types;
+  }
+
+  public Mesh mesh() {
+    return mesh;
+  }
+
+  public RenderedGroup group() {
+    return group;
+  }
+
+  /** The types that {@code google.protobuf.Any} fields of the group's config may hold. */
+  public TypeRegistry types() {
+    return types;
+  }
+
+  /**
+   * A fact derived from the group, computed once and shared by every check of this analysis (e.g.
+   * an index of the group's resources), keyed by its class.
+   */
+  public <T> T derived(Class<T> key, Function<GroupContext, T> compute) {
+    Object value = derived.get(key);
+    if (value == null) {
+      value = compute.apply(this);
+      derived.put(key, value);
+    }
+    return key.cast(value);
+  }
+
+  /**
+   * Reports a finding about {@code resource}, located at the definition it was rendered for. The
+   * message gets the resource as prefix ({@code Cluster 'ledger': }) and the group and template as
+   * suffix.
+   */
+  public void report(Rule rule, RenderedResource resource, String message) {
+    Origin origin = resource.origin();
+    String type = resource.type().protoClass().getSimpleName();
+    StringBuilder text = new StringBuilder();
+    text.append(type).append(" '").append(resource.name()).append("': ").append(message);
+    text.append(" [group '").append(group.group().id()).append('\'');
+    if (!origin.template().isEmpty()) {
+      text.append(", template '").append(origin.template()).append("' line ");
+      text.append(origin.templateLine());
+    }
+    text.append(']');
+    findings.add(
+        new Finding(
+            rule.id(),
+            rule.level(),
+            text.toString(),
+            origin.definition(),
+            Optional.of(group.group().id()),
+            Optional.of(type + "/" + resource.name())));
+  }
+
+  List<Finding> findings() {
+    return findings;
+  }
+}

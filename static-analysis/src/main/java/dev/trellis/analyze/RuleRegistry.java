@@ -39,6 +39,14 @@ public final class RuleRegistry {
    */
   public RuleRegistry(
       List<GroupCheck> groupChecks, List<MeshCheck> meshChecks, List<Rule> ownRules) {
+    this(groupChecks, meshChecks, ownRules, RETIRED);
+  }
+
+  RuleRegistry(
+      List<GroupCheck> groupChecks,
+      List<MeshCheck> meshChecks,
+      List<Rule> ownRules,
+      SortedMap<String, String> retired) {
     this.groupChecks = List.copyOf(groupChecks);
     this.meshChecks = List.copyOf(meshChecks);
     List<Rule> all = new ArrayList<>(ownRules);
@@ -46,12 +54,12 @@ public final class RuleRegistry {
     meshChecks.forEach(c -> all.addAll(c.rules()));
     SortedMap<String, Rule> byId = new TreeMap<>();
     for (Rule r : all) {
-      if (RETIRED.containsKey(r.id())) {
+      if (retired.containsKey(r.id())) {
         throw new IllegalArgumentException(
             "rule id "
                 + r.id()
                 + " is retired (was "
-                + RETIRED.get(r.id())
+                + retired.get(r.id())
                 + "); allocate a new id");
       }
       Rule previous = byId.putIfAbsent(r.id(), r);

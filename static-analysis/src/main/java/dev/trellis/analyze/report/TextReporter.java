@@ -27,8 +27,10 @@ public final class TextReporter implements Reporter {
     return out.toString();
   }
 
+  /** One line whatever the message holds: line breaks are written as {@code \n}. */
   static String line(Finding f) {
-    return f.location() + ": " + f.level().label() + "[" + f.ruleId() + "]: " + f.message();
+    String message = f.message().replace("\r", "\\r").replace("\n", "\\n");
+    return f.location() + ": " + f.level().label() + "[" + f.ruleId() + "]: " + message;
   }
 
   private static String plural(long n, String word) {

@@ -62,6 +62,12 @@ public final class BenchMain implements Callable<Integer> {
   @Option(names = "--channels", description = "connections the fleet spreads its streams over")
   Integer channels;
 
+  @Option(
+      names = "--repeats",
+      defaultValue = "3",
+      description = "measured changes per change scenario (after one warm-up change)")
+  int repeats;
+
   @Option(names = "--seed", defaultValue = "7")
   long seed;
 
@@ -124,7 +130,8 @@ public final class BenchMain implements Callable<Integer> {
             };
         Fleet.Options options = Fleet.Options.of(mode).withChannels(conns);
         Figures f =
-            new Scenarios(target, mesh, plan, options, Scenarios.Limits.of(n), System.out).runAll();
+            new Scenarios(target, mesh, plan, options, Scenarios.Limits.of(n), repeats, System.out)
+                .runAll();
         report.add(t, variant, f);
         report.write(out);
       }

@@ -1,5 +1,6 @@
 package dev.trellis.bench.fleet;
 
+import io.grpc.ConnectivityState;
 import io.grpc.ManagedChannel;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import java.time.Duration;
@@ -15,8 +16,11 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * A fleet of simulated Envoys on one xDS server: every node has its own ADS stream, streams are
  * spread over a fixed number of connections (as many proxies share few server connections through
- * load balancers, and to keep 10,000 nodes in one JVM), and a node whose stream ends reconnects
- * after jittered exponential backoff until the fleet is closed.
+ * load balancers, and to keep 10,000 nodes in one JVM), and a node whose stream ends opens a new
+ * one after jittered exponential backoff until the fleet is closed. New streams wait for their
+ * connection; a lost connection is re-dialled every backoff base interval (not on gRPC's own
+ * backoff, which grows to minutes), so after a server restart every node is back within about one
+ * base interval of the server listening: the reconnect herd a restart really causes.
  */
 public final class Fleet implements AutoCloseable {
 
@@ -77,6 +81,16 @@ public final class Fleet implements AutoCloseable {
               t.setDaemon(true);
               return t;
             });
+    long base = options.backoffBase().toNanos();
+    reconnects.scheduleWithFixedDelay(this::redial, base, base, TimeUnit.NANOSECONDS);
+  }
+
+  private void redial() {
+    for (ManagedChannel c : channels) {
+      if (c.getState(false) == ConnectivityState.TRANSIENT_FAILURE) {
+        c.resetConnectBackoff();
+      }
+    }
   }
 
   /** Opens every node's stream. */
@@ -146,14 +160,7 @@ public final class Fleet implements AutoCloseable {
     long delay = attempt >= 20 ? cap : Math.min(cap, base << attempt);
     delay -= (long) (delay * 0.5 * ThreadLocalRandom.current().nextDouble());
     try {
-      reconnects.schedule(
-          () -> {
-            // Skip the channel's own connect backoff: the node's backoff is the one that counts.
-            channels[node.channel()].resetConnectBackoff();
-            node.connect();
-          },
-          delay,
-          TimeUnit.NANOSECONDS);
+      reconnects.schedule(node::connect, delay, TimeUnit.NANOSECONDS);
     } catch (java.util.concurrent.RejectedExecutionException e) {
       // Closing.
     }

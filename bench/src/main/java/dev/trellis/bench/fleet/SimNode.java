@@ -93,10 +93,6 @@ public final class SimNode {
     return spec;
   }
 
-  int channel() {
-    return channel;
-  }
-
   public synchronized Stats stats() {
     return new Stats(
         responses,
@@ -155,7 +151,8 @@ public final class SimNode {
     for (TypeState ts : types) {
       ts.nonce = "";
     }
-    var stub = AggregatedDiscoveryServiceGrpc.newStub(fleet.channel(channel));
+    // Wait for the connection rather than fail fast: the fleet re-dials lost connections itself.
+    var stub = AggregatedDiscoveryServiceGrpc.newStub(fleet.channel(channel)).withWaitForReady();
     if (fleet.mode() == XdsMode.SOTW) {
       out =
           (ClientCallStreamObserver<?>)

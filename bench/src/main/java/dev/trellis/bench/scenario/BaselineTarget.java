@@ -89,7 +89,7 @@ public final class BaselineTarget implements Target {
   }
 
   @Override
-  public void apply(Change change) throws IOException, InterruptedException {
+  public String apply(Change change) throws IOException, InterruptedException {
     HttpRequest req =
         HttpRequest.newBuilder(
                 URI.create(
@@ -105,6 +105,7 @@ public final class BaselineTarget implements Target {
       throw new IOException("baseline refused change " + change + ": " + resp.body().strip());
     }
     applied.add(change);
+    return resp.body().strip();
   }
 
   @Override

@@ -27,7 +27,8 @@ import java.util.function.Predicate;
 /**
  * The server-only scenarios, run in order against one target with one fleet: (1) connect every
  * proxy, (2) change one group's routes, (3) change one service's endpoints, (4) kill and restart
- * the server. Every wait is bounded; a scenario that times out reports how far it got.
+ * the server. Every wait is bounded; a scenario that times out reports how far it got. Server CPU
+ * time per scenario comes from the OS, so it holds up better than wall time on a busy machine.
  */
 public final class Scenarios {
 
@@ -46,6 +47,7 @@ public final class Scenarios {
   private final Fleet.Options options;
   private final Limits limits;
   private final PrintStream log;
+  private final int repeats;
   private final String tag;
 
   public Scenarios(
@@ -54,6 +56,7 @@ public final class Scenarios {
       List<NodeSpec> nodes,
       Fleet.Options options,
       Limits limits,
+      int repeats,
       PrintStream log) {
     this.target = target;
     this.mesh = mesh;
@@ -61,13 +64,13 @@ public final class Scenarios {
     this.options = options;
     this.limits = limits;
     this.log = log;
+    this.repeats = repeats;
     this.tag = "[" + target.name() + "/" + options.mode().name().toLowerCase() + "] ";
   }
 
   /** Starts the target, runs the four scenarios with one fleet, and stops everything. */
   public Figures runAll() throws IOException, InterruptedException {
     Figures f = new Figures();
-    Mesh current = mesh;
     target.start();
     try {
       long heapBefore = Heap.usedAfterGc(target.pid());
@@ -85,13 +88,11 @@ public final class Scenarios {
             nodes.size(),
             (heapAfter - heapBefore) / 1024.0 / nodes.size());
 
-        Change route = new Change(Change.Kind.ROUTE, routeTarget(current), 1);
-        change(fleet, "route_change", route, current, f);
-        current = route.applyTo(current);
-
-        Change endpoints = new Change(Change.Kind.ENDPOINTS, endpointTarget(current), 1);
-        change(fleet, "endpoint_change", endpoints, current, f);
-
+        Mesh current = mesh;
+        current =
+            changes(fleet, "route_change", Change.Kind.ROUTE, routeTarget(current), current, f);
+        changes(
+            fleet, "endpoint_change", Change.Kind.ENDPOINTS, endpointTarget(current), current, f);
         restart(fleet, f);
       }
     } finally {
@@ -101,10 +102,13 @@ public final class Scenarios {
   }
 
   private void connect(Fleet fleet, Figures f) throws InterruptedException {
+    long cpu0 = serverCpuNanos();
+    long fleetCpu0 = fleetCpuNanos();
     long t0 = System.nanoTime();
     fleet.start();
     List<SimNode> all = fleet.nodes();
     boolean done = await(limits.connect(), () -> all.stream().allMatch(SimNode::ready));
+    awaitQuiet(fleet);
     SimNode.Stats[] s = stats(fleet);
     long[] latency = new long[s.length];
     long last = t0;
@@ -126,17 +130,57 @@ public final class Scenarios {
     f.putLatencies("connect_node", latency);
     f.put("connect_responses", responses);
     f.put("connect_resources", resources);
+    f.put("connect_server_cpu_ms", Figures.ms(serverCpuNanos() - cpu0));
+    f.put("connect_fleet_cpu_ms", Figures.ms(fleetCpuNanos() - fleetCpu0));
     log.printf(
-        "%sconnect: %d/%d proxies ACKed a full config%s%n",
+        "%sconnect: %d/%d proxies ACKed a full config%s; server used %.0f ms of CPU%n",
         tag,
         ready,
         s.length,
         done
             ? " in " + Figures.ms(last - t0) + " ms"
-            : " before the " + limits.connect() + " limit");
+            : " before the " + limits.connect() + " limit",
+        f.asMap().get("connect_server_cpu_ms"));
   }
 
-  private void change(Fleet fleet, String name, Change change, Mesh before, Figures f)
+  /** One measured change: who had to hear of it, when each ACKed, what was sent. */
+  private record ChangeRun(int affected, long[] latencies, Delta sent, double serverCpuMs) {}
+
+  /**
+   * Makes {@code repeats} + 1 changes of one kind to one service, one at a time, the first only to
+   * warm the server up; the figures pool the measured ones (counts are per change).
+   */
+  private Mesh changes(
+      Fleet fleet, String name, Change.Kind kind, String service, Mesh current, Figures f)
+      throws IOException, InterruptedException {
+    List<ChangeRun> runs = new ArrayList<>();
+    for (int step = 1; step <= repeats + 1; step++) {
+      Change change = new Change(kind, service, step);
+      ChangeRun run = changeOnce(fleet, name, change, current);
+      current = change.applyTo(current);
+      if (step > 1) {
+        runs.add(run);
+      }
+    }
+    int n = runs.size();
+    long[] latency = runs.stream().flatMapToLong(r -> Arrays.stream(r.latencies())).toArray();
+    f.put(name + "_affected_nodes", runs.get(0).affected());
+    f.put(name + "_acked_nodes", runs.stream().mapToInt(r -> r.latencies().length).min().orElse(0));
+    f.putLatencies(name, latency);
+    f.put(
+        name + "_nodes_received_anything",
+        runs.stream().mapToInt(r -> r.sent().nodesReceived()).sum() / (double) n);
+    f.put(
+        name + "_resources_sent",
+        runs.stream().mapToLong(r -> r.sent().resources()).sum() / (double) n);
+    f.put(
+        name + "_unchanged_resources_sent",
+        runs.stream().mapToLong(r -> r.sent().unchanged()).sum() / (double) n);
+    f.put(name + "_server_cpu_ms", runs.stream().mapToDouble(ChangeRun::serverCpuMs).sum() / n);
+    return current;
+  }
+
+  private ChangeRun changeOnce(Fleet fleet, String name, Change change, Mesh before)
       throws IOException, InterruptedException {
     Set<String> groups = changedGroups(before, change.applyTo(before));
     List<SimNode> all = fleet.nodes();
@@ -147,8 +191,9 @@ public final class Scenarios {
         affected.add(i);
       }
     }
+    long cpu0 = serverCpuNanos();
     long t0 = System.nanoTime();
-    target.apply(change);
+    String answer = target.apply(change);
     Predicate<Integer> acked =
         i -> {
           SimNode.Stats s = all.get(i).stats();
@@ -156,35 +201,32 @@ public final class Scenarios {
         };
     boolean done = await(limits.change(), () -> affected.stream().allMatch(acked));
     awaitQuiet(fleet);
+    double cpu = Figures.ms(serverCpuNanos() - cpu0);
     SimNode.Stats[] post = stats(fleet);
     long[] latency =
         affected.stream()
             .filter(i -> post[i].lastChangeAckNanos() > t0)
             .mapToLong(i -> post[i].lastChangeAckNanos() - t0)
+            .sorted()
             .toArray();
     Delta d = delta(pre, post);
-    f.put(name + "_affected_nodes", affected.size());
-    f.put(name + "_acked_nodes", latency.length);
-    f.putLatencies(name, latency);
-    f.put(name + "_nodes_received_anything", d.nodesReceived);
-    f.put(name + "_resources_sent", d.resources);
-    f.put(name + "_unchanged_resources_sent", d.unchanged);
     log.printf(
-        "%s%s %s (groups %s): %d/%d affected proxies ACKed, p50 %.1f ms, p99 %.1f ms, max %.1f ms;"
+        "%s%s %s (%s; server: %s): %d/%d affected proxies ACKed, p50 %.1f ms, max %.1f ms;"
             + " %d proxies received %d resources (%d unchanged)%s%n",
         tag,
         name,
         change,
-        groups.size() <= 5 ? groups : groups.size() + " groups",
+        groups.size() <= 3 ? "groups " + groups : groups.size() + " groups",
+        answer,
         latency.length,
         affected.size(),
-        f.asMap().get(name + "_p50_ms"),
-        f.asMap().get(name + "_p99_ms"),
-        f.asMap().get(name + "_max_ms"),
+        Figures.ms(Figures.percentile(latency, 50)),
+        Figures.ms(latency.length == 0 ? 0 : latency[latency.length - 1]),
         d.nodesReceived,
         d.resources,
         d.unchanged,
         done ? "" : " (stopped at the " + limits.change() + " limit)");
+    return new ChangeRun(affected.size(), latency, d, cpu);
   }
 
   private void restart(Fleet fleet, Figures f) throws IOException, InterruptedException {
@@ -194,6 +236,7 @@ public final class Scenarios {
     target.kill();
     target.start();
     long up = System.nanoTime() - tKill;
+    long fleetCpu0 = fleetCpuNanos();
     boolean done =
         await(
             limits.restart(),
@@ -220,6 +263,9 @@ public final class Scenarios {
     f.put("restart_nodes_received_anything", d.nodesReceived);
     f.put("restart_resources_resent", d.resources);
     f.put("restart_unchanged_resources_resent", d.unchanged);
+    // The new server's whole life so far: startup and the resync.
+    f.put("restart_server_cpu_ms", Figures.ms(serverCpuNanos()));
+    f.put("restart_fleet_cpu_ms", Figures.ms(fleetCpuNanos() - fleetCpu0));
     log.printf(
         "%srestart: server listening again after %.0f ms; %d/%d proxies resynced, all by %.0f ms"
             + " after the kill; %d resources re-sent, %d of them unchanged%s%n",
@@ -313,6 +359,17 @@ public final class Scenarios {
     return fleet.nodes().stream().map(SimNode::stats).toArray(SimNode.Stats[]::new);
   }
 
+  private long serverCpuNanos() {
+    return ProcessHandle.of(target.pid())
+        .flatMap(h -> h.info().totalCpuDuration())
+        .map(Duration::toNanos)
+        .orElse(0L);
+  }
+
+  private static long fleetCpuNanos() {
+    return ProcessHandle.current().info().totalCpuDuration().map(Duration::toNanos).orElse(0L);
+  }
+
   /** Polls {@code condition} every 20 ms until it holds or {@code limit} passes. */
   static boolean await(Duration limit, java.util.function.BooleanSupplier condition)
       throws InterruptedException {
@@ -326,9 +383,15 @@ public final class Scenarios {
     return true;
   }
 
-  /** Waits until no node received a response or lost a stream for the quiet period (bounded). */
+  /**
+   * Waits until no node received a response or lost a stream for the quiet period, counted from now
+   * at the earliest: a server that is slow to answer a fresh stream must not pass for done.
+   */
   private void awaitQuiet(Fleet fleet) throws InterruptedException {
     long quiet = limits.quiet().toNanos();
-    await(limits.change(), () -> System.nanoTime() - fleet.lastActivityNanos() >= quiet);
+    long from = System.nanoTime();
+    await(
+        limits.change(),
+        () -> System.nanoTime() - Math.max(from, fleet.lastActivityNanos()) >= quiet);
   }
 }

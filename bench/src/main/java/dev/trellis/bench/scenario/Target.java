@@ -20,8 +20,11 @@ public interface Target extends AutoCloseable {
   /** The server JVM's process id, for heap readings. */
   long pid();
 
-  /** Makes {@code change} to the served mesh the way this server takes changes. */
-  void apply(Change change) throws IOException, InterruptedException;
+  /**
+   * Makes {@code change} to the served mesh the way this server takes changes, returning once it is
+   * handed over; the result says what the server answered, for the log.
+   */
+  String apply(Change change) throws IOException, InterruptedException;
 
   /** Stops the server if it runs. */
   @Override

@@ -99,9 +99,10 @@ public final class TrellisTarget implements Target {
   }
 
   @Override
-  public void apply(Change change) {
+  public String apply(Change change) {
     mesh = change.applyTo(mesh);
     DefinitionsWriter.writeService(mesh.service(change.service()).orElseThrow(), defs);
+    return "rewrote services/" + change.service() + ".yaml";
   }
 
   @Override

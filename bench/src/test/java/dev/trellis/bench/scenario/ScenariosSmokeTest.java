@@ -42,6 +42,7 @@ class ScenariosSmokeTest {
                 plan,
                 Fleet.Options.of(XdsMode.SOTW).withChannels(4),
                 Scenarios.Limits.of(plan.size()),
+                1,
                 new PrintStream(log, true, StandardCharsets.UTF_8))
             .runAll();
 

@@ -87,7 +87,26 @@ public final class BaselineConfig {
     return out;
   }
 
-  static Snapshot snapshot(Mesh mesh, ProxyGroup group) {
+  /**
+   * The groups whose config can depend on {@code service}: its own sidecars, its callers' sidecars
+   * and the gateways exposing it. A change to one service rebuilds only these.
+   */
+  public static List<ProxyGroup> groupsDependingOn(Mesh mesh, String service) {
+    List<ProxyGroup> out = new ArrayList<>();
+    mesh.service(service)
+        .filter(ServiceDef::sidecar)
+        .ifPresent(s -> out.add(ProxyGroup.sidecar(s.name())));
+    mesh.callersOf(service).stream()
+        .filter(ServiceDef::sidecar)
+        .forEach(s -> out.add(ProxyGroup.sidecar(s.name())));
+    mesh.service(service)
+        .flatMap(ServiceDef::edge)
+        .ifPresent(e -> out.add(ProxyGroup.edge(e.gateway())));
+    return out;
+  }
+
+  /** One group's snapshot. */
+  public static Snapshot snapshot(Mesh mesh, ProxyGroup group) {
     Resources r = new Resources();
     switch (group.kind()) {
       case SIDECAR -> sidecar(mesh, mesh.service(group.name()).orElseThrow(), r);

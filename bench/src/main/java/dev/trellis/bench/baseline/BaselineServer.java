@@ -6,6 +6,7 @@ import dev.trellis.bench.mesh.Change;
 import dev.trellis.bench.mesh.MeshGenerator;
 import dev.trellis.bench.mesh.MeshParams;
 import dev.trellis.model.Mesh;
+import dev.trellis.render.ProxyGroup;
 import io.envoyproxy.controlplane.cache.v3.SimpleCache;
 import io.envoyproxy.controlplane.cache.v3.Snapshot;
 import io.envoyproxy.controlplane.server.V3DiscoveryServer;
@@ -23,6 +24,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.SortedMap;
+import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -78,20 +80,24 @@ public final class BaselineServer implements AutoCloseable {
     return admin == null ? -1 : admin.getAddress().getPort();
   }
 
-  /** Applies {@code change} and sets the snapshot of every group whose config it changed. */
+  /**
+   * Applies {@code change}: rebuilds the groups that can depend on the changed service and sets the
+   * snapshot of each whose versions moved. Returns those groups.
+   */
   public synchronized List<String> apply(Change change) {
     Mesh next = change.applyTo(mesh);
-    SortedMap<String, Snapshot> built = BaselineConfig.snapshots(next);
     List<String> changed = new ArrayList<>();
-    built.forEach(
-        (group, snap) -> {
-          if (!sameVersions(snapshots.get(group), snap)) {
-            cache.setSnapshot(group, snap);
-            changed.add(group);
-          }
-        });
+    SortedMap<String, Snapshot> all = new TreeMap<>(snapshots);
+    for (ProxyGroup g : BaselineConfig.groupsDependingOn(next, change.service())) {
+      Snapshot snap = BaselineConfig.snapshot(next, g);
+      if (!sameVersions(all.get(g.id()), snap)) {
+        cache.setSnapshot(g.id(), snap);
+        all.put(g.id(), snap);
+        changed.add(g.id());
+      }
+    }
     mesh = next;
-    snapshots = built;
+    snapshots = all;
     return changed;
   }
 

@@ -74,8 +74,12 @@ public final class Scenarios {
     target.start();
     try {
       long heapBefore = Heap.usedAfterGc(target.pid());
+      long fleetHeapBefore = ownHeapAfterGc();
       try (Fleet fleet = new Fleet(target.xdsPort(), nodes, options)) {
         connect(fleet, f);
+        f.put(
+            "fleet_heap_per_proxy_kib",
+            (ownHeapAfterGc() - fleetHeapBefore) / 1024.0 / nodes.size());
         long heapAfter = Heap.usedAfterGc(target.pid());
         f.put("heap_before_mib", heapBefore / 1048576.0);
         f.put("heap_after_mib", heapAfter / 1048576.0);
@@ -366,6 +370,12 @@ public final class Scenarios {
         .orElse(0L);
   }
 
+  /** This JVM's (the fleet's) heap in use after a full GC: the simulator's own footprint. */
+  private static long ownHeapAfterGc() {
+    System.gc();
+    return java.lang.management.ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
+  }
+
   private static long fleetCpuNanos() {
     return ProcessHandle.current().info().totalCpuDuration().map(Duration::toNanos).orElse(0L);
   }
@@ -385,13 +395,25 @@ public final class Scenarios {
 
   /**
    * Waits until no node received a response or lost a stream for the quiet period, counted from now
-   * at the earliest: a server that is slow to answer a fresh stream must not pass for done.
+   * at the earliest, and the server used under a fifth of a core over the last such period: a
+   * server still busy with a backlog (a cold one after a restart) must not pass for done.
    */
   private void awaitQuiet(Fleet fleet) throws InterruptedException {
     long quiet = limits.quiet().toNanos();
     long from = System.nanoTime();
+    long[] window = {from, serverCpuNanos()};
+    boolean[] idle = {false};
     await(
         limits.change(),
-        () -> System.nanoTime() - Math.max(from, fleet.lastActivityNanos()) >= quiet);
+        () -> {
+          long now = System.nanoTime();
+          if (now - window[0] >= quiet) {
+            long cpu = serverCpuNanos();
+            idle[0] = cpu - window[1] < (now - window[0]) / 5;
+            window[0] = now;
+            window[1] = cpu;
+          }
+          return idle[0] && now - Math.max(from, fleet.lastActivityNanos()) >= quiet;
+        });
   }
 }

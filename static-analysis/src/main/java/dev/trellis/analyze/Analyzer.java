@@ -8,8 +8,9 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Runs every check of a registry over a rendered mesh. Thread-safe; checks keep compiled state
- * (e.g. constraint plans) between calls, so reuse one analyzer.
+ * Runs every check of a registry over a rendered mesh. Thread-safe, and so must checks be: callers
+ * may analyze groups in parallel with {@link #analyzeGroup}. Checks keep compiled state (e.g.
+ * constraint plans) between calls, so reuse one analyzer.
  */
 public final class Analyzer {
 

@@ -5,6 +5,7 @@ import java.util.List;
 /**
  * A check of one proxy group's rendered config that reports, through the context, findings of the
  * rules it declares; it sees only that group and the mesh, so a group can be re-analyzed alone.
+ * Called for many groups at once from several threads: keep no per-call state in fields.
  */
 public interface GroupCheck {
 

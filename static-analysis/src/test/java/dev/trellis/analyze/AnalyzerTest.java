@@ -51,4 +51,27 @@ class AnalyzerTest {
                 java.util.Optional.of("payments"),
                 java.util.Optional.of("Cluster/ledger")));
   }
+
+  @Test
+  void anEqualResourceInTwoGroupsIsReportedForEach() {
+    Mesh mesh = mesh();
+    RenderedGroup payments =
+        paymentsSidecar(
+            rs ->
+                Fixtures.replace(
+                    rs,
+                    ResourceType.CLUSTER,
+                    "ledger",
+                    Fixtures.edsCluster("ledger").toBuilder()
+                        .setConnectTimeout(Durations.fromSeconds(0))
+                        .build()));
+    RenderedGroup billing =
+        new RenderedGroup(dev.trellis.render.ProxyGroup.sidecar("billing"), payments.resources());
+    AnalysisResult first = analyzer.analyze(mesh, rendered(mesh, payments, billing));
+    AnalysisResult again = analyzer.analyze(mesh, rendered(mesh, payments, billing));
+    assertThat(first.findings())
+        .extracting(f -> f.group().orElseThrow())
+        .containsExactly("billing", "payments");
+    assertThat(again).isEqualTo(first);
+  }
 }

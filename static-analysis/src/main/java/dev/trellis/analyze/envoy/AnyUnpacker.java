@@ -13,8 +13,8 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Opens {@code google.protobuf.Any} values with a type registry. Types with generated classes are
- * parsed into them (through {@link Any#unpack}, which caches the result inside the Any, so other
- * readers of the same config parse it only once); the rest become {@link DynamicMessage}s.
+ * parsed into them (through {@link Any#unpackSameTypeAs}, which caches the result inside the Any,
+ * so other readers of the same config parse it only once); the rest become {@link DynamicMessage}s.
  * Thread-safe.
  */
 final class AnyUnpacker {
@@ -63,7 +63,7 @@ final class AnyUnpacker {
     try {
       if (prototype.isPresent()) {
         if (any instanceof Any a) {
-          return a.unpack(prototype.get().getClass());
+          return a.unpackSameTypeAs(prototype.get());
         }
         return prototype.get().getParserForType().parseFrom(value(any));
       }

@@ -111,7 +111,7 @@ final class EnvoyIndex {
       chain(r, "default_filter_chain", l.getDefaultFilterChain());
     }
     if (l.getApiListener().hasApiListener()) {
-      unpack(l.getApiListener().getApiListener(), HttpConnectionManager.class)
+      unpack(l.getApiListener().getApiListener(), HttpConnectionManager.getDefaultInstance())
           .ifPresent(h -> hcm(r, "api_listener.api_listener", h));
     }
   }
@@ -123,8 +123,9 @@ final class EnvoyIndex {
       if (!f.hasTypedConfig()) {
         continue;
       }
-      unpack(f.getTypedConfig(), HttpConnectionManager.class).ifPresent(h -> hcm(r, at, h));
-      unpack(f.getTypedConfig(), TcpProxy.class)
+      unpack(f.getTypedConfig(), HttpConnectionManager.getDefaultInstance())
+          .ifPresent(h -> hcm(r, at, h));
+      unpack(f.getTypedConfig(), TcpProxy.getDefaultInstance())
           .ifPresent(t -> tcpProxies.add(new TcpProxySite(r, at, t)));
     }
     if (chain.hasTransportSocket()) {
@@ -145,9 +146,9 @@ final class EnvoyIndex {
       return;
     }
     String at = path + ".typed_config";
-    unpack(socket.getTypedConfig(), UpstreamTlsContext.class)
+    unpack(socket.getTypedConfig(), UpstreamTlsContext.getDefaultInstance())
         .ifPresent(u -> common(r, at + ".common_tls_context", u.getCommonTlsContext()));
-    unpack(socket.getTypedConfig(), DownstreamTlsContext.class)
+    unpack(socket.getTypedConfig(), DownstreamTlsContext.getDefaultInstance())
         .ifPresent(
             d -> {
               common(r, at + ".common_tls_context", d.getCommonTlsContext());
@@ -185,15 +186,28 @@ final class EnvoyIndex {
     }
   }
 
-  /** The Any's content as {@code type}, if it holds that type and parses. */
-  private static <T extends Message> Optional<T> unpack(Any any, Class<T> type) {
-    if (!any.is(type)) {
+  /** The Any's content as {@code prototype}'s type, if it holds that type and parses. */
+  private static <T extends Message> Optional<T> unpack(Any any, T prototype) {
+    if (!holds(any, prototype.getDescriptorForType())) {
       return Optional.empty();
     }
     try {
-      return Optional.of(any.unpack(type));
+      // unpackSameTypeAs caches the result in the Any, so the field-constraint walk reuses it
+      return Optional.of(any.unpackSameTypeAs(prototype));
     } catch (InvalidProtocolBufferException e) {
       return Optional.empty();
     }
+  }
+
+  /**
+   * Whether the Any's type URL names {@code type}; unlike {@link Any#is} this needs no reflective
+   * lookup of a class' default instance per call.
+   */
+  static boolean holds(Any any, com.google.protobuf.Descriptors.Descriptor type) {
+    String url = any.getTypeUrl();
+    String name = type.getFullName();
+    return url.endsWith(name)
+        && url.length() > name.length()
+        && url.charAt(url.length() - name.length() - 1) == '/';
   }
 }

@@ -1,5 +1,9 @@
 package dev.trellis.analyze.envoy;
 
+import com.google.common.cache.Cache;
+import com.google.common.cache.CacheBuilder;
+import com.google.protobuf.Message;
+import com.google.protobuf.TypeRegistry;
 import dev.trellis.analyze.GroupCheck;
 import dev.trellis.analyze.GroupContext;
 import dev.trellis.analyze.Level;
@@ -37,7 +41,20 @@ public final class FieldConstraintCheck implements GroupCheck {
               + " typo in a template, would make Envoy reject the resource, and Trellis could not"
               + " check anything inside it.");
 
+  /** Enough for every distinct resource of a mesh of several thousand services. */
+  private static final int MEMO_SIZE = 200_000;
+
   private final ProtoValidator validator = new ProtoValidator();
+
+  /**
+   * Violations by resource content: equal resources recur across groups (a callee's cluster and
+   * endpoints in every caller's group, the same inbound listener in every sidecar) and across
+   * analyses of a changed mesh, so each is validated once.
+   */
+  private final Cache<Key, List<Violation>> memo =
+      CacheBuilder.newBuilder().maximumSize(MEMO_SIZE).build();
+
+  private record Key(TypeRegistry types, Message proto) {}
 
   @Override
   public List<Rule> rules() {
@@ -47,7 +64,13 @@ public final class FieldConstraintCheck implements GroupCheck {
   @Override
   public void check(GroupContext context) {
     for (RenderedResource r : context.group().resources()) {
-      for (Violation v : validator.validate(r.proto(), context.types())) {
+      Key key = new Key(context.types(), r.proto());
+      List<Violation> violations = memo.getIfPresent(key);
+      if (violations == null) {
+        violations = validator.validate(r.proto(), context.types());
+        memo.put(key, violations);
+      }
+      for (Violation v : violations) {
         Rule rule = v.kind() == Violation.Kind.CONSTRAINT ? FIELD_CONSTRAINT : UNRESOLVED_ANY;
         context.report(rule, r, v.text());
       }

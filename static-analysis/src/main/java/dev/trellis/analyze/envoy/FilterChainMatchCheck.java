@@ -49,7 +49,7 @@ public final class FilterChainMatchCheck implements GroupCheck {
   public void check(GroupContext context) {
     for (RenderedResource r : EnvoyIndex.of(context).listeners) {
       Listener l = (Listener) r.proto();
-      if (l.hasFilterChainMatcher()) {
+      if (l.hasFilterChainMatcher() || l.getFilterChainsCount() < 2) {
         continue;
       }
       Map<String, Integer> owner = new HashMap<>();

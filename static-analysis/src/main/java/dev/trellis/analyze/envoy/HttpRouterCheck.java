@@ -62,7 +62,7 @@ public final class HttpRouterCheck implements GroupCheck {
   /** Envoy finds a filter's factory by its config's type URL, or by name when there is none. */
   static boolean isRouter(HttpFilter f) {
     if (f.hasTypedConfig()) {
-      return f.getTypedConfig().is(Router.class);
+      return EnvoyIndex.holds(f.getTypedConfig(), Router.getDescriptor());
     }
     return !f.hasConfigDiscovery() && f.getName().equals(ROUTER_NAME);
   }

@@ -26,7 +26,7 @@ public final class ProtoValidator {
   public List<Violation> validate(Message message, TypeRegistry types) {
     Walk walk = new Walk(types);
     walk.message(message, plans.of(message.getDescriptorForType()));
-    return walk.out;
+    return List.copyOf(walk.out);
   }
 
   /**

@@ -13,6 +13,7 @@ import io.envoyproxy.envoy.config.route.v3.VirtualHost;
 import io.envoyproxy.envoy.config.route.v3.WeightedCluster;
 import io.envoyproxy.envoy.extensions.filters.network.tcp_proxy.v3.TcpProxy;
 import java.util.List;
+import java.util.function.Supplier;
 
 /** Routes and TCP proxies that send traffic to a cluster the group does not define (TRL203). */
 public final class RouteClusterCheck implements GroupCheck {
@@ -41,22 +42,26 @@ public final class RouteClusterCheck implements GroupCheck {
         VirtualHost vh = table.config().getVirtualHosts(v);
         for (int i = 0; i < vh.getRoutesCount(); i++) {
           Route route = vh.getRoutes(i);
-          String where =
-              "route "
-                  + (route.getName().isEmpty() ? "" : "'" + route.getName() + "' at ")
-                  + table.at("virtual_hosts[" + v + "].routes[" + i + "]")
-                  + " (virtual host '"
-                  + vh.getName()
-                  + "')";
-          if (route.hasRoute()) {
-            action(context, index, table.owner(), where, route.getRoute());
+          if (!route.hasRoute()) {
+            continue;
           }
+          int vhIndex = v;
+          int routeIndex = i;
+          Supplier<String> where =
+              () ->
+                  "route "
+                      + (route.getName().isEmpty() ? "" : "'" + route.getName() + "' at ")
+                      + table.at("virtual_hosts[" + vhIndex + "].routes[" + routeIndex + "]")
+                      + " (virtual host '"
+                      + vh.getName()
+                      + "')";
+          action(context, index, table.owner(), where, route.getRoute());
         }
       }
     }
     for (TcpProxySite site : index.tcpProxies) {
       TcpProxy p = site.proxy();
-      String where = "TCP proxy at " + site.path();
+      Supplier<String> where = () -> "TCP proxy at " + site.path();
       if (p.getClusterSpecifierCase() == TcpProxy.ClusterSpecifierCase.CLUSTER) {
         require(context, index, site.listener(), where, p.getCluster());
       }
@@ -67,7 +72,11 @@ public final class RouteClusterCheck implements GroupCheck {
   }
 
   private static void action(
-      GroupContext context, EnvoyIndex index, RenderedResource owner, String where, RouteAction a) {
+      GroupContext context,
+      EnvoyIndex index,
+      RenderedResource owner,
+      Supplier<String> where,
+      RouteAction a) {
     if (a.getClusterSpecifierCase() == RouteAction.ClusterSpecifierCase.CLUSTER) {
       require(context, index, owner, where, a.getCluster());
     }
@@ -75,7 +84,7 @@ public final class RouteClusterCheck implements GroupCheck {
       require(context, index, owner, where, w.getName());
     }
     for (RouteAction.RequestMirrorPolicy m : a.getRequestMirrorPoliciesList()) {
-      require(context, index, owner, where + " mirror", m.getCluster());
+      require(context, index, owner, () -> where.get() + " mirror", m.getCluster());
     }
   }
 
@@ -83,13 +92,16 @@ public final class RouteClusterCheck implements GroupCheck {
       GroupContext context,
       EnvoyIndex index,
       RenderedResource owner,
-      String where,
+      Supplier<String> where,
       String cluster) {
     if (!cluster.isEmpty() && !index.clusters.containsKey(cluster)) {
       context.report(
           RULE,
           owner,
-          where + " sends traffic to cluster '" + cluster + "', which the group does not define");
+          where.get()
+              + " sends traffic to cluster '"
+              + cluster
+              + "', which the group does not define");
     }
   }
 }

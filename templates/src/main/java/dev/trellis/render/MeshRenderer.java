@@ -1,0 +1,203 @@
+package dev.trellis.render;
+
+import dev.trellis.model.Mesh;
+import dev.trellis.model.SourceLocation;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.SortedMap;
+import java.util.TreeMap;
+
+/**
+ * Renders a validated mesh into each proxy group's Envoy resources through the default templates
+ * and the mesh's template overrides.
+ *
+ * <p>Templates are compiled once per set of overrides and reused while the overrides stay the same.
+ * A renderer may be shared; rendering is deterministic: the same mesh and endpoints give equal
+ * protos in the same order.
+ */
+public final class MeshRenderer {
+
+  private final ResourceParser parser = new ResourceParser();
+  private volatile TemplateSet compiled;
+
+  /** Every proxy group a mesh needs, in id order (see {@link ProxyGroup}). */
+  public static List<ProxyGroup> groups(Mesh mesh) {
+    return RenderModel.groupsOf(mesh);
+  }
+
+  /** Renders every group with the static endpoints of the definitions only. */
+  public RenderedMesh render(Mesh mesh) {
+    return render(mesh, DiscoveredEndpoints.NONE);
+  }
+
+  /**
+   * Renders every group of {@code mesh}.
+   *
+   * @throws RenderException with every problem found in any group
+   */
+  public RenderedMesh render(Mesh mesh, DiscoveredEndpoints discovered) {
+    TemplateSet templates = templates(mesh);
+    RenderModel model = new RenderModel(mesh, discovered);
+    ResourceParser.Cache cache = new ResourceParser.Cache();
+    // Groups are independent; render them on all cores, then collect in group order.
+    List<Object> results =
+        groups(mesh).parallelStream()
+            .map(
+                g -> {
+                  try {
+                    return (Object) renderGroup(templates, model, g, cache);
+                  } catch (RenderException e) {
+                    return e;
+                  }
+                })
+            .toList();
+    SortedMap<String, RenderedGroup> groups = new TreeMap<>();
+    List<RenderError> errors = new ArrayList<>();
+    for (Object r : results) {
+      if (r instanceof RenderedGroup g) {
+        groups.put(g.group().id(), g);
+      } else {
+        errors.addAll(((RenderException) r).errors());
+      }
+    }
+    if (!errors.isEmpty()) {
+      throw new RenderException(merge(errors));
+    }
+    return new RenderedMesh(mesh, groups);
+  }
+
+  /**
+   * Renders one group's complete config.
+   *
+   * @throws IllegalArgumentException if {@code group} is not one of {@link #groups}
+   * @throws RenderException with every problem found
+   */
+  public RenderedGroup renderGroup(Mesh mesh, ProxyGroup group, DiscoveredEndpoints discovered) {
+    requireGroup(mesh, group);
+    return renderGroup(
+        templates(mesh), new RenderModel(mesh, discovered), group, new ResourceParser.Cache());
+  }
+
+  /**
+   * Renders only the endpoints (EDS) of one group. The other templates never see endpoints, so
+   * after an endpoint-only change this is all that needs rendering again.
+   */
+  public List<RenderedResource> renderEndpoints(
+      Mesh mesh, ProxyGroup group, DiscoveredEndpoints discovered) {
+    requireGroup(mesh, group);
+    TemplateSet templates = templates(mesh);
+    RenderModel model = new RenderModel(mesh, discovered);
+    List<RenderError> errors = new ArrayList<>();
+    List<RenderedResource> out =
+        renderType(
+            templates, model, group, ResourceType.ENDPOINT, new ResourceParser.Cache(), errors);
+    checkUnique(group, out, errors);
+    if (!errors.isEmpty()) {
+      throw new RenderException(errors);
+    }
+    return new RenderedGroup(group, out).resources();
+  }
+
+  private RenderedGroup renderGroup(
+      TemplateSet templates, RenderModel model, ProxyGroup group, ResourceParser.Cache cache) {
+    List<RenderError> errors = new ArrayList<>();
+    List<RenderedResource> all = new ArrayList<>();
+    for (ResourceType type : ResourceType.values()) {
+      List<RenderedResource> resources = renderType(templates, model, group, type, cache, errors);
+      checkUnique(group, resources, errors);
+      all.addAll(resources);
+    }
+    if (!errors.isEmpty()) {
+      throw new RenderException(errors);
+    }
+    return new RenderedGroup(group, all);
+  }
+
+  private List<RenderedResource> renderType(
+      TemplateSet templates,
+      RenderModel model,
+      ProxyGroup group,
+      ResourceType type,
+      ResourceParser.Cache cache,
+      List<RenderError> errors) {
+    Optional<String> template = templates.templateFor(group.kind(), type);
+    if (template.isEmpty()) {
+      return List.of();
+    }
+    SourceLocation root = model.rootDefinition(group);
+    Map<String, Object> bindings =
+        type == ResourceType.ENDPOINT ? model.endpointBindings(group) : model.bindings(group);
+    try {
+      TemplateSet.Output output = templates.render(template.get(), bindings, group.id(), root);
+      return parser.parse(
+          new ResourceParser.Source(type, template.get(), output, templates, group.id(), root),
+          cache,
+          errors);
+    } catch (RenderException e) {
+      errors.addAll(e.errors());
+      return List.of();
+    }
+  }
+
+  private static void checkUnique(
+      ProxyGroup group, List<RenderedResource> resources, List<RenderError> errors) {
+    Map<String, RenderedResource> seen = new HashMap<>();
+    for (RenderedResource r : resources) {
+      RenderedResource first = seen.putIfAbsent(r.name(), r);
+      if (first != null) {
+        Origin o = r.origin();
+        errors.add(
+            new RenderError(
+                o.template(),
+                o.templateLine(),
+                group.id(),
+                ResourceParser.typeName(r.type())
+                    + " '"
+                    + r.name()
+                    + "' is rendered twice (first at templates/"
+                    + first.origin().template()
+                    + ":"
+                    + first.origin().templateLine()
+                    + ")"));
+      }
+    }
+  }
+
+  private static void requireGroup(Mesh mesh, ProxyGroup group) {
+    if (!RenderModel.exists(mesh, group)) {
+      throw new IllegalArgumentException("mesh has no proxy group '" + group + "'");
+    }
+  }
+
+  /** Compiled templates for the mesh's overrides; recompiled only when the overrides change. */
+  private TemplateSet templates(Mesh mesh) {
+    TemplateSet t = compiled;
+    if (t == null || !t.overrides().equals(mesh.templateOverrides())) {
+      t = TemplateSet.compile(mesh.templateOverrides());
+      compiled = t;
+    }
+    return t;
+  }
+
+  /** One error per template line and message, listing every group that hit it. */
+  private static List<RenderError> merge(List<RenderError> errors) {
+    Map<List<Object>, List<String>> groups = new LinkedHashMap<>();
+    Map<List<Object>, RenderError> first = new HashMap<>();
+    for (RenderError e : errors) {
+      List<Object> key = List.of(e.template(), e.line(), e.message());
+      first.putIfAbsent(key, e);
+      groups.computeIfAbsent(key, k -> new ArrayList<>()).addAll(e.groups());
+    }
+    List<RenderError> out = new ArrayList<>();
+    groups.forEach(
+        (key, gs) -> {
+          RenderError e = first.get(key);
+          out.add(new RenderError(e.template(), e.line(), gs, e.message()));
+        });
+    return out;
+  }
+}

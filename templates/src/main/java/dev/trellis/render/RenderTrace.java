@@ -1,0 +1,138 @@
+package dev.trellis.render;
+
+import com.hubspot.jinjava.interpret.Context;
+import com.hubspot.jinjava.interpret.JinjavaInterpreter;
+import com.hubspot.jinjava.lib.tag.Tag;
+import com.hubspot.jinjava.objects.collections.PyMap;
+import com.hubspot.jinjava.tree.Node;
+import com.hubspot.jinjava.tree.TagNode;
+import dev.trellis.model.SourceLocation;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Supplier;
+
+/**
+ * What one template render went through: where each top-level resource started (see {@link
+ * OriginMarkers}), and the last template position reached, for errors that Jinjava reports without
+ * their template.
+ *
+ * <p>Jinjava calls tags and node hooks without any handle on our render, so the trace of the render
+ * running on a thread is kept in a thread-local for exactly the duration of that render.
+ */
+final class RenderTrace {
+
+  private static final ThreadLocal<RenderTrace> CURRENT = new ThreadLocal<>();
+
+  /** A resource start: template (id in the compiled set), its line, the definition in scope. */
+  record Mark(int templateId, int line, SourceLocation definition) {}
+
+  private final SourceLocation fallbackDefinition;
+  private final List<Mark> marks = new ArrayList<>();
+  private String lastPath;
+  private int lastLine;
+  private Node lastNode;
+
+  RenderTrace(SourceLocation fallbackDefinition) {
+    this.fallbackDefinition = fallbackDefinition;
+  }
+
+  List<Mark> marks() {
+    return marks;
+  }
+
+  /** The template being rendered when the last node started, or null before any node. */
+  String lastPath() {
+    return lastPath;
+  }
+
+  int lastLine() {
+    return lastLine;
+  }
+
+  /** The expression of the node being rendered on this thread, e.g. {@code dep.name|q}. */
+  static String currentExpression() {
+    RenderTrace t = CURRENT.get();
+    if (t == null || t.lastNode == null) {
+      return "";
+    }
+    String image = t.lastNode.getMaster().getImage().strip();
+    if (image.startsWith("{{") && image.endsWith("}}")) {
+      image = image.substring(2, image.length() - 2).replaceAll("^-|-$", "").strip();
+    }
+    return image;
+  }
+
+  <T> T during(Supplier<T> render) {
+    RenderTrace outer = CURRENT.get();
+    CURRENT.set(this);
+    try {
+      return render.get();
+    } finally {
+      if (outer == null) {
+        CURRENT.remove();
+      } else {
+        CURRENT.set(outer);
+      }
+    }
+  }
+
+  /** Jinjava node pre-processor: remembers where rendering is. */
+  static void nodeStarted(Node node, JinjavaInterpreter interpreter) {
+    RenderTrace t = CURRENT.get();
+    if (t != null) {
+      t.lastPath = interpreter.getContext().getCurrentPathStack().peek().orElse(t.lastPath);
+      t.lastLine = node.getLineNumber();
+      t.lastNode = node;
+    }
+  }
+
+  /**
+   * The {@code trellis_origin <template id> <line>} tag that {@link OriginMarkers} puts in front of
+   * each top-level list item of a template; it renders nothing.
+   */
+  static final class OriginTag implements Tag {
+
+    static final String NAME = "trellis_origin";
+    private static final long serialVersionUID = 1L;
+
+    @Override
+    public String getName() {
+      return NAME;
+    }
+
+    @Override
+    public String getEndTagName() {
+      return null;
+    }
+
+    @Override
+    public String interpret(TagNode tagNode, JinjavaInterpreter interpreter) {
+      RenderTrace t = CURRENT.get();
+      if (t != null) {
+        String[] args = tagNode.getHelpers().trim().split("\\s+");
+        t.marks.add(
+            new Mark(
+                Integer.parseInt(args[0]),
+                Integer.parseInt(args[1]),
+                definitionInScope(interpreter.getContext(), t.fallbackDefinition)));
+      }
+      return "";
+    }
+  }
+
+  /** The innermost definition-backed value in scope (e.g. the loop's {@code dep}). */
+  private static SourceLocation definitionInScope(Context context, SourceLocation fallback) {
+    for (Context c = context; c != null; c = c.getParent()) {
+      for (Object v : c.getScope().values()) {
+        // Jinjava wraps maps it assigns (loop variables, macro arguments) in a PyMap.
+        if (v instanceof PyMap wrapped) {
+          v = wrapped.toMap();
+        }
+        if (v instanceof DefinitionMap d) {
+          return d.location();
+        }
+      }
+    }
+    return fallback;
+  }
+}

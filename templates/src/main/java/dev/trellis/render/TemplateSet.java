@@ -1,0 +1,325 @@
+package dev.trellis.render;
+
+import com.hubspot.jinjava.Jinjava;
+import com.hubspot.jinjava.JinjavaConfig;
+import com.hubspot.jinjava.LegacyOverrides;
+import com.hubspot.jinjava.el.JinjavaProcessors;
+import com.hubspot.jinjava.interpret.Context;
+import com.hubspot.jinjava.interpret.InterpretException;
+import com.hubspot.jinjava.interpret.JinjavaInterpreter;
+import com.hubspot.jinjava.interpret.TemplateError;
+import com.hubspot.jinjava.interpret.UnknownTokenException;
+import com.hubspot.jinjava.lib.fn.MacroFunction;
+import com.hubspot.jinjava.loader.ResourceNotFoundException;
+import com.hubspot.jinjava.random.RandomNumberGeneratorStrategy;
+import com.hubspot.jinjava.tree.Node;
+import dev.trellis.model.SourceLocation;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.SortedMap;
+import java.util.TreeMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The default templates with a mesh's overrides laid over them, parsed once. Paths are relative to
+ * {@code templates/}; {@code include}, {@code import} and {@code from} resolve against the same
+ * set, so an override replaces a default everywhere it is used.
+ */
+final class TemplateSet {
+
+  /** Jinjava prefixes some messages with their location; we report location separately. */
+  private static final Pattern LOCATED =
+      Pattern.compile("(?:Error|Warning) in `([^`]*)` on line (\\d+): (.*)", Pattern.DOTALL);
+
+  private static final Pattern MARKER =
+      Pattern.compile("\\{% " + RenderTrace.OriginTag.NAME + " \\d+ \\d+ %\\}");
+  private static final Pattern MACRO_CALL = Pattern.compile("Error invoking function '([^']+)'");
+  private static final Pattern FILTER_USE = Pattern.compile("\\|\\s*([A-Za-z_][A-Za-z0-9_]*)");
+  private static final Pattern VARIABLE_PATH =
+      Pattern.compile("[A-Za-z_][A-Za-z0-9_]*(\\.[A-Za-z_][A-Za-z0-9_]*)*");
+  private static final long MAX_OUTPUT_BYTES = 64L << 20;
+
+  private final SortedMap<String, String> overrides;
+  private final JinjavaConfig config;
+  private final Jinjava jinjava;
+  private final List<String> paths;
+  private final Map<String, String> sources = new HashMap<>();
+  private final Map<String, Node> roots = new HashMap<>();
+  private final ThreadLocal<Context> base = ThreadLocal.withInitial(this::newBaseContext);
+
+  private TemplateSet(SortedMap<String, String> overrides) {
+    this.overrides = Collections.unmodifiableSortedMap(new TreeMap<>(overrides));
+    this.config =
+        JinjavaConfig.newBuilder()
+            .withFailOnUnknownTokens(true)
+            // Never render values again: a "{{ }}" inside a definition stays text.
+            .withNestedInterpretationEnabled(false)
+            // Python-like semantics, as template authors expect from Jinja.
+            .withLegacyOverrides(
+                LegacyOverrides.newBuilder()
+                    .withIterateOverMapKeys(true)
+                    .withEvaluateMapKeys(true)
+                    .withUseNaturalOperatorPrecedence(true)
+                    .withParseWhitespaceControlStrictly(true)
+                    .withUseTrimmingForNotesAndExpressions(true)
+                    .build())
+            // Same input, same bytes: no randomness, no clock.
+            .withRandomNumberGeneratorStrategy(RandomNumberGeneratorStrategy.CONSTANT_ZERO)
+            .withDateTimeProvider(() -> 0L)
+            .withMaxOutputSize(MAX_OUTPUT_BYTES)
+            .withProcessors(
+                JinjavaProcessors.newBuilder()
+                    .withNodePreProcessor(RenderTrace::nodeStarted)
+                    .build())
+            .build();
+    this.jinjava = new Jinjava(config);
+    jinjava.registerFilter(new QuoteFilter());
+    jinjava.registerTag(new RenderTrace.OriginTag());
+    jinjava.setResourceLocator(
+        (name, charset, interpreter) -> {
+          String source = sources.get(name);
+          if (source == null) {
+            throw new ResourceNotFoundException("no template '" + name + "' under templates/");
+          }
+          return source;
+        });
+    SortedMap<String, String> all = new TreeMap<>(DefaultTemplates.all());
+    all.putAll(overrides);
+    this.paths = List.copyOf(all.keySet());
+    for (int id = 0; id < paths.size(); id++) {
+      String path = paths.get(id);
+      sources.put(path, OriginMarkers.inject(all.get(path), id));
+    }
+  }
+
+  /** Parses every {@code .j2} template; syntax errors of any of them fail the whole set. */
+  static TemplateSet compile(SortedMap<String, String> overrides) {
+    TemplateSet set = new TemplateSet(overrides);
+    List<RenderError> errors = new ArrayList<>();
+    for (String path : set.paths) {
+      if (!path.endsWith(".j2")) {
+        continue;
+      }
+      JinjavaInterpreter parser = set.jinjava.newInterpreter();
+      set.roots.put(path, parser.parse(set.sources.get(path)));
+      for (TemplateError e : parser.getErrors()) {
+        if (e.getSeverity() == TemplateError.ErrorType.FATAL
+            || e.getReason() == TemplateError.ErrorReason.SYNTAX_ERROR) {
+          errors.add(new RenderError(path, Math.max(e.getLineno(), 0), "", clean(e.getMessage())));
+        }
+      }
+    }
+    if (!errors.isEmpty()) {
+      throw new RenderException(errors);
+    }
+    return set;
+  }
+
+  SortedMap<String, String> overrides() {
+    return overrides;
+  }
+
+  String path(int templateId) {
+    return paths.get(templateId);
+  }
+
+  /**
+   * The template rendering resources of {@code type} for proxies of {@code kind}: {@code
+   * <role>/<type>.yaml.j2}, else {@code common/<type>.yaml.j2}, else none.
+   */
+  Optional<String> templateFor(ProxyKind kind, ResourceType type) {
+    String file = type.plural() + ".yaml.j2";
+    String own = kind.name().toLowerCase(java.util.Locale.ROOT) + "/" + file;
+    if (roots.containsKey(own)) {
+      return Optional.of(own);
+    }
+    String common = "common/" + file;
+    return roots.containsKey(common) ? Optional.of(common) : Optional.empty();
+  }
+
+  /** Rendered text of one template, with the resource starts it recorded. */
+  record Output(String text, List<RenderTrace.Mark> marks) {}
+
+  Output render(String path, Map<String, Object> bindings, String group, SourceLocation fallback) {
+    Node root = roots.get(path);
+    RenderTrace trace = new RenderTrace(fallback);
+    Context context = new Context(base.get(), bindings, config.getDisabled());
+    context.getCurrentPathStack().pushWithoutCycleCheck(path, 0, 0);
+    JinjavaInterpreter interpreter = new JinjavaInterpreter(jinjava, context, config);
+    List<RenderError> errors = new ArrayList<>();
+    String text =
+        trace.during(
+            () -> {
+              JinjavaInterpreter.pushCurrent(interpreter);
+              try {
+                return interpreter.render(root);
+              } catch (RuntimeException e) {
+                errors.add(fromException(e, path, trace, group, interpreter));
+                return "";
+              } finally {
+                JinjavaInterpreter.popCurrent();
+              }
+            });
+    for (TemplateError e : interpreter.getErrors()) {
+      if (e.getSeverity() == TemplateError.ErrorType.FATAL) {
+        errors.add(fromTemplateError(e, path, trace, group, interpreter));
+      }
+    }
+    if (!errors.isEmpty()) {
+      throw new RenderException(errors);
+    }
+    return new Output(text, List.copyOf(trace.marks()));
+  }
+
+  /**
+   * The root context of this thread's renders: Jinjava's built-in library plus ours, built once per
+   * thread rather than once per render (building it instantiates every filter and tag). Jinjava
+   * records resolved expressions and dependencies in every ancestor context; the base ignores them
+   * so that it stays the same however much is rendered.
+   */
+  private Context newBaseContext() {
+    Context c =
+        new Context(null, null, config.getDisabled()) {
+          @Override
+          public void addResolvedExpression(String expression) {}
+
+          @Override
+          public void addResolvedValue(String value) {}
+
+          @Override
+          public void addResolvedFunction(String function) {}
+
+          @Override
+          public void addDependency(String type, String identification) {}
+
+          @Override
+          public void addDependencies(com.google.common.collect.SetMultimap<String, String> d) {}
+        };
+    c.registerFilter(new QuoteFilter());
+    c.registerTag(new RenderTrace.OriginTag());
+    return c;
+  }
+
+  private RenderError fromException(
+      RuntimeException e,
+      String path,
+      RenderTrace trace,
+      String group,
+      JinjavaInterpreter interpreter) {
+    Throwable inner = innermostJinjavaError(e);
+    int line = inner instanceof InterpretException ie ? ie.getLineNumber() : -1;
+    String template = Optional.ofNullable(trace.lastPath()).orElse(path);
+    Optional<String> macroFile = macroTemplate(e, interpreter);
+    if (macroFile.isPresent() && line > 0) {
+      template = macroFile.get();
+    }
+    return new RenderError(template, line > 0 ? line : trace.lastLine(), group, describe(inner));
+  }
+
+  private RenderError fromTemplateError(
+      TemplateError e,
+      String path,
+      RenderTrace trace,
+      String group,
+      JinjavaInterpreter interpreter) {
+    String template =
+        e.getSourceTemplate().orElse(Optional.ofNullable(trace.lastPath()).orElse(path));
+    int line = e.getLineno() > 0 ? e.getLineno() : trace.lastLine();
+    String message = e.getMessage();
+    Matcher m = LOCATED.matcher(message);
+    if (m.matches()) {
+      template = m.group(1);
+      line = Integer.parseInt(m.group(2));
+      message = m.group(3);
+    }
+    if (e.getException() != null) {
+      Throwable inner = innermostJinjavaError(e.getException());
+      if (inner != e.getException()
+          || inner instanceof UnknownTokenException
+          || inner instanceof QuoteFilter.UndefinedValueException) {
+        message = describe(inner);
+        // The error happened inside a macro imported from another template: point there.
+        Optional<String> macroFile = macroTemplate(e.getException(), interpreter);
+        if (macroFile.isPresent()
+            && inner instanceof InterpretException ie
+            && ie.getLineNumber() > 0) {
+          template = macroFile.get();
+          line = ie.getLineNumber();
+        }
+      }
+    }
+    return new RenderError(template, line, group, clean(message));
+  }
+
+  /** Outer Jinjava errors often only say "Error invoking function"; the cause says why. */
+  private static Throwable innermostJinjavaError(Throwable e) {
+    Throwable found = e;
+    for (Throwable c = e.getCause(); c != null && c != c.getCause(); c = c.getCause()) {
+      if (c instanceof InterpretException) {
+        found = c;
+      }
+    }
+    return found;
+  }
+
+  /**
+   * The template of the macro an error was raised in, when the macro was imported: Jinjava only
+   * says "Error invoking function 'm'" at the call site.
+   */
+  private static Optional<String> macroTemplate(Throwable e, JinjavaInterpreter interpreter) {
+    for (Throwable c = e; c != null && c != c.getCause(); c = c.getCause()) {
+      Matcher m = c.getMessage() == null ? null : MACRO_CALL.matcher(c.getMessage());
+      if (m != null && m.find()) {
+        Object fn = interpreter.getContext().get(m.group(1));
+        if (!(fn instanceof MacroFunction)) {
+          fn = interpreter.getContext().getGlobalMacro(m.group(1));
+        }
+        if (fn instanceof MacroFunction macro) {
+          Optional<String> file = macro.getImportFile(interpreter);
+          // getImportFile pushes the file on the path stack as it returns it.
+          file.ifPresent(f -> interpreter.getContext().getCurrentPathStack().pop());
+          return file;
+        }
+      }
+    }
+    return Optional.empty();
+  }
+
+  private String describe(Throwable e) {
+    if (e instanceof UnknownTokenException u) {
+      return unknownToken(u.getToken());
+    }
+    if (e instanceof QuoteFilter.UndefinedValueException u) {
+      String variable = u.expression().split("\\|", 2)[0].strip();
+      return VARIABLE_PATH.matcher(variable).matches()
+          ? "unknown variable '" + variable + "'"
+          : clean(u.getMessage());
+    }
+    String m = e.getMessage();
+    return clean(m == null || m.isBlank() ? e.getClass().getSimpleName() : m);
+  }
+
+  /** With fail-on-unknown-tokens Jinjava reports unknown filters as unknown tokens too. */
+  private String unknownToken(String token) {
+    String expr = clean(token).trim();
+    Matcher f = FILTER_USE.matcher(expr);
+    while (f.find()) {
+      if (jinjava.getGlobalContext().getFilter(f.group(1)) == null) {
+        return "unknown filter '" + f.group(1) + "' in '" + expr + "'";
+      }
+    }
+    if (VARIABLE_PATH.matcher(expr).matches()) {
+      return "unknown variable '" + expr + "'";
+    }
+    return "undefined value in '" + expr + "'";
+  }
+
+  private static String clean(String message) {
+    return MARKER.matcher(message).replaceAll("").strip();
+  }
+}

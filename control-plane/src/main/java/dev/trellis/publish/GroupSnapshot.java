@@ -139,6 +139,16 @@ public final class GroupSnapshot extends Snapshot {
     return versions.get(type);
   }
 
+  /** The version (content hash) of one resource, or null if the snapshot lacks it. */
+  public String resourceVersion(ResourceType type, String name) {
+    VersionedResource<?> r =
+        ((Snapshot) this)
+            .versionedResources(
+                io.envoyproxy.controlplane.cache.Resources.ResourceType.valueOf(type.name()))
+            .get(name);
+    return r == null ? null : r.version();
+  }
+
   /** Every type's version. */
   public Map<ResourceType, String> typeVersions() {
     return versions;

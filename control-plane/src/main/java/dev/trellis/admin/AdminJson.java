@@ -1,0 +1,138 @@
+package dev.trellis.admin;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.google.protobuf.Any;
+import com.google.protobuf.InvalidProtocolBufferException;
+import com.google.protobuf.util.JsonFormat;
+import dev.trellis.publish.PublishedGroup;
+import dev.trellis.render.RenderedResource;
+import dev.trellis.render.ResourceType;
+import dev.trellis.stream.Nack;
+import dev.trellis.stream.ProxyStatus;
+import dev.trellis.stream.TypeStatus;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+
+/** The admin API's JSON documents, with Envoy-style snake_case field names. */
+final class AdminJson {
+
+  private final ObjectMapper mapper = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+  private final EnvoyTypes types = new EnvoyTypes();
+
+  String write(ObjectNode node) {
+    try {
+      return mapper.writeValueAsString(node) + "\n";
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("cannot write a JSON tree", e);
+    }
+  }
+
+  ObjectNode object() {
+    return mapper.createObjectNode();
+  }
+
+  /** Every connected stream; streams whose group is not published are also listed as unknown. */
+  ObjectNode proxies(List<ProxyStatus> proxies) {
+    ObjectNode root = mapper.createObjectNode();
+    ArrayNode all = root.putArray("proxies");
+    ArrayNode unknown = root.putArray("unknown");
+    for (ProxyStatus p : proxies) {
+      ObjectNode proxy = all.addObject();
+      proxy.put("node", p.nodeId());
+      proxy.put("group", p.group());
+      proxy.put("known_group", p.knownGroup());
+      proxy.put("stream", p.streamId());
+      proxy.put("protocol", p.delta() ? "delta" : "sotw");
+      proxy.put("user_agent", p.userAgent());
+      proxy.put("connected_at", time(p.connectedAt()));
+      ObjectNode typesNode = proxy.putObject("types");
+      p.types().entrySet().stream()
+          .sorted(Map.Entry.comparingByKey())
+          .forEach(e -> type(typesNode.putObject(e.getKey()), e.getValue()));
+      if (!p.knownGroup()) {
+        unknown.addObject().put("node", p.nodeId()).put("group", p.group());
+      }
+    }
+    return root;
+  }
+
+  private static void type(ObjectNode node, TypeStatus t) {
+    node.put("sent", t.sentVersion());
+    node.put("sent_at", time(t.sentAt()));
+    node.put("pushes", t.pushes());
+    node.put("acked", t.ackedVersion());
+    node.put("acked_at", time(t.ackedAt()));
+    node.put("acks", t.acks());
+    node.put("nacks", t.nacks());
+    Nack nack = t.lastNack();
+    if (nack == null) {
+      node.putNull("last_nack");
+    } else {
+      node.putObject("last_nack")
+          .put("version", nack.version())
+          .put("error_detail", nack.errorDetail())
+          .put("at", time(nack.at()));
+    }
+  }
+
+  /** One group's rendered resources, each as Envoy would dump it (typed configs expanded). */
+  ObjectNode configDump(PublishedGroup published) {
+    ObjectNode root = mapper.createObjectNode();
+    root.put("group", published.rendered().group().id());
+    root.put("kind", published.rendered().group().kind().name().toLowerCase(java.util.Locale.ROOT));
+    root.put("published_at", time(published.publishedAt()));
+    ObjectNode versions = root.putObject("versions");
+    for (ResourceType type : ResourceType.values()) {
+      versions.put(type.plural(), published.snapshot().typeVersion(type));
+    }
+    List<RenderedResource> resources = published.rendered().resources();
+    JsonFormat.Printer printer =
+        JsonFormat.printer()
+            .preservingProtoFieldNames()
+            .usingTypeRegistry(
+                types.registryFor(resources.stream().map(RenderedResource::proto).toList()));
+    ArrayNode list = root.putArray("resources");
+    for (RenderedResource r : resources) {
+      ObjectNode node = list.addObject();
+      node.put("type", r.type().plural());
+      node.put("name", r.name());
+      node.put("version", published.snapshot().resourceVersion(r.type(), r.name()));
+      ObjectNode origin = node.putObject("origin");
+      origin.put("template", r.origin().template());
+      origin.put("template_line", r.origin().templateLine());
+      origin.put(
+          "definition",
+          r.origin().definition() == null ? null : r.origin().definition().toString());
+      try {
+        node.set("config", mapper.readTree(printer.print(Any.pack(r.proto()))));
+      } catch (InvalidProtocolBufferException | JsonProcessingException e) {
+        node.put("config_error", e.getMessage());
+      }
+    }
+    return root;
+  }
+
+  ObjectNode errors(ReloadStatus reloads) {
+    ObjectNode root = mapper.createObjectNode();
+    reloads
+        .current()
+        .ifPresentOrElse(
+            e -> root.putObject("current").put("at", time(e.at())).put("message", e.message()),
+            () -> root.putNull("current"));
+    root.put("last_success", reloads.lastSuccess().map(AdminJson::time).orElse(null));
+    ArrayNode history = root.putArray("history");
+    for (ReloadStatus.ReloadError e : reloads.history()) {
+      history.addObject().put("at", time(e.at())).put("message", e.message());
+    }
+    return root;
+  }
+
+  private static String time(Instant t) {
+    return t == null ? null : t.toString();
+  }
+}

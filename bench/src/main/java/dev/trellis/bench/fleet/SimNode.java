@@ -16,14 +16,16 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * One simulated Envoy on one ADS stream: subscribes like Envoy (CDS and LDS as wildcards, then EDS
- * for the EDS clusters it got and RDS for the route configs its listeners name), ACKs or NACKs
- * every response, keeps only names, hashes and versions of what it holds, reconnects with jittered
- * backoff (resending its subscriptions and, over delta, the versions it holds), and records when
- * each version arrived and was answered. Every method runs under the node's lock: gRPC calls back
- * one at a time per stream, and the scenario thread reads through {@link #stats()}.
+ * for the EDS clusters it got, RDS for the route configs its listeners name, SDS for the secrets
+ * their TLS contexts load over ADS), ACKs or NACKs every response, keeps only names, hashes and
+ * versions of what it holds, reconnects with jittered backoff (resending its subscriptions and,
+ * over delta, the versions it holds), and records when each version arrived and was answered. Every
+ * method runs under the node's lock: gRPC calls back one at a time per stream, and the scenario
+ * thread reads through {@link #stats()}.
  */
 public final class SimNode {
 
@@ -128,7 +130,7 @@ public final class SimNode {
     return List.of(types[type.ordinal()].names);
   }
 
-  /** Whether the node holds a complete config: CDS and LDS accepted, every EDS/RDS name held. */
+  /** Whether the node holds a complete config: CDS and LDS accepted, every named resource held. */
   public synchronized boolean ready() {
     return isReady();
   }
@@ -256,7 +258,8 @@ public final class SimNode {
     unchangedResources += m.unchanged();
     changedResources += m.changed();
     if (t.wildcard()) {
-      resubscribe(t.dependent());
+      resubscribe(t == XdsType.CDS ? XdsType.EDS : XdsType.RDS);
+      resubscribe(XdsType.SDS);
     }
     noteReady();
   }
@@ -316,7 +319,8 @@ public final class SimNode {
     unchangedResources += m.unchanged();
     changedResources += m.changed();
     if (t.wildcard()) {
-      resubscribe(t.dependent());
+      resubscribe(t == XdsType.CDS ? XdsType.EDS : XdsType.RDS);
+      resubscribe(XdsType.SDS);
     }
     noteReady();
   }
@@ -343,9 +347,13 @@ public final class SimNode {
     for (int i = 0; i < deps.length; i++) {
       deps[i] = fleet.intern(deps[i]);
     }
+    String[] secrets = p.secrets();
+    for (int i = 0; i < secrets.length; i++) {
+      secrets[i] = fleet.intern(secrets[i]);
+    }
     String name = fleet.intern(delta != null ? delta.getName() : p.name());
     String version = delta != null ? fleet.intern(delta.getVersion()) : null;
-    return new TypeState.Incoming(name, any.getValue().hashCode(), version, deps);
+    return new TypeState.Incoming(name, any.getValue().hashCode(), version, deps, secrets);
   }
 
   private void answered(
@@ -365,9 +373,17 @@ public final class SimNode {
 
   /** After CDS or LDS changed, subscribes to exactly the names they mention, like Envoy. */
   private void resubscribe(XdsType dep) {
-    TypeState parent = types[dep == XdsType.EDS ? XdsType.CDS.ordinal() : XdsType.LDS.ordinal()];
     TypeState ts = types[dep.ordinal()];
-    String[] wanted = parent.dependentNames();
+    Set<String> names = new TreeSet<>();
+    switch (dep) {
+      case EDS -> types[XdsType.CDS.ordinal()].addDependentNames(names);
+      case RDS -> types[XdsType.LDS.ordinal()].addDependentNames(names);
+      default -> {
+        types[XdsType.CDS.ordinal()].addSecretNames(names);
+        types[XdsType.LDS.ordinal()].addSecretNames(names);
+      }
+    }
+    String[] wanted = names.toArray(String[]::new);
     if (ts.subscribed != null && Arrays.equals(ts.subscribed, wanted)) {
       return;
     }

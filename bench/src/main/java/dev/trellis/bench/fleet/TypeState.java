@@ -22,6 +22,7 @@ final class TypeState {
   int[] hashes = new int[0];
   String[] versions = EMPTY;
   String[][] dependents = new String[0][];
+  String[][] secrets = new String[0][];
 
   /** The last accepted version_info (state of the world) and the last nonce seen. */
   String acceptedVersion = "";
@@ -49,9 +50,9 @@ final class TypeState {
   record Merge(int changed, int unchanged) {}
 
   /** One resource of a response, as kept. */
-  record Incoming(String name, int hash, String version, String[] dependents) {}
+  record Incoming(String name, int hash, String version, String[] dependents, String[] secrets) {}
 
-  private record Held(int hash, String version, String[] dependents) {}
+  private record Held(int hash, String version, String[] dependents, String[] secrets) {}
 
   /**
    * Merges a response: {@code replaceAll} drops every held resource the response lacks (state of
@@ -63,7 +64,7 @@ final class TypeState {
     TreeMap<String, Held> next = new TreeMap<>();
     if (!replaceAll) {
       for (int i = 0; i < names.length; i++) {
-        next.put(names[i], new Held(hashes[i], versions[i], dependents[i]));
+        next.put(names[i], new Held(hashes[i], versions[i], dependents[i], secrets[i]));
       }
     }
     for (String r : removed) {
@@ -78,7 +79,7 @@ final class TypeState {
       } else {
         changed++;
       }
-      next.put(r.name(), new Held(r.hash(), r.version(), r.dependents()));
+      next.put(r.name(), new Held(r.hash(), r.version(), r.dependents(), r.secrets()));
     }
     if (replaceAll) {
       for (String held : names) {
@@ -92,12 +93,14 @@ final class TypeState {
     hashes = new int[n];
     versions = new String[n];
     dependents = new String[n][];
+    secrets = new String[n][];
     int i = 0;
     for (Map.Entry<String, Held> e : next.entrySet()) {
       names[i] = e.getKey();
       hashes[i] = e.getValue().hash();
       versions[i] = e.getValue().version();
       dependents[i] = e.getValue().dependents();
+      secrets[i] = e.getValue().secrets();
       i++;
     }
     return new Merge(changed, unchanged);
@@ -122,17 +125,20 @@ final class TypeState {
     int[] nh = new int[idx.size()];
     String[] nv = new String[idx.size()];
     String[][] nd = new String[idx.size()][];
+    String[][] ns = new String[idx.size()][];
     for (int k = 0; k < idx.size(); k++) {
       int j = idx.get(k);
       nn[k] = names[j];
       nh[k] = hashes[j];
       nv[k] = versions[j];
       nd[k] = dependents[j];
+      ns[k] = secrets[j];
     }
     names = nn;
     hashes = nh;
     versions = nv;
     dependents = nd;
+    secrets = ns;
   }
 
   int find(String name) {
@@ -152,15 +158,18 @@ final class TypeState {
     return true;
   }
 
-  /** The union of the names held resources make the proxy subscribe to, sorted. */
-  String[] dependentNames() {
-    Set<String> out = new java.util.TreeSet<>();
+  /** Adds the EDS/RDS names held resources make the proxy subscribe to. */
+  void addDependentNames(Set<String> out) {
     for (String[] d : dependents) {
-      if (d != null) {
-        out.addAll(Arrays.asList(d));
-      }
+      out.addAll(Arrays.asList(d));
     }
-    return out.toArray(String[]::new);
+  }
+
+  /** Adds the secrets held resources make the proxy subscribe to. */
+  void addSecretNames(Set<String> out) {
+    for (String[] d : secrets) {
+      out.addAll(Arrays.asList(d));
+    }
   }
 
   void record(String version, long receivedNanos, long answeredNanos, boolean nack) {

@@ -4,12 +4,14 @@ import dev.trellis.bench.mesh.Change;
 import dev.trellis.bench.mesh.DefinitionsWriter;
 import dev.trellis.model.Mesh;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
 
 /**
  * {@code trellis serve} in its own JVM through the repo's {@code ./trellis} launcher (which execs
@@ -38,24 +40,28 @@ public final class TrellisTarget implements Target {
   }
 
   /**
-   * Whether {@code repo}'s launcher has the {@code serve} command yet ({@code trellis serve --help}
-   * exits 0); builds the CLI on first use.
+   * Whether {@code repo}'s launcher lists a {@code serve} command yet (in {@code trellis --help});
+   * builds the CLI on first use.
    */
   public static boolean available(Path repo) throws IOException, InterruptedException {
     Path launcher = repo.resolve("trellis");
     if (!Files.isExecutable(launcher)) {
       return false;
     }
-    Process p =
-        new ProcessBuilder(launcher.toString(), "serve", "--help")
-            .redirectErrorStream(true)
-            .redirectOutput(ProcessBuilder.Redirect.DISCARD)
-            .start();
+    Process p = new ProcessBuilder(launcher.toString(), "--help").redirectErrorStream(true).start();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     if (!p.waitFor(15, TimeUnit.MINUTES)) {
       p.destroyForcibly();
       return false;
     }
-    return p.exitValue() == 0;
+    return p.exitValue() == 0 && hasServe(out);
+  }
+
+  /** Whether picocli's usage text lists {@code serve} under "Commands:". */
+  static boolean hasServe(String usage) {
+    int commands = usage.indexOf("\nCommands:");
+    return commands >= 0
+        && Pattern.compile("(?m)^\\s+serve\\b").matcher(usage.substring(commands)).find();
   }
 
   @Override

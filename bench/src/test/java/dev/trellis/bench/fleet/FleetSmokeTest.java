@@ -27,7 +27,8 @@ class FleetSmokeTest {
           XdsType.CDS, ResourceType.CLUSTER,
           XdsType.EDS, ResourceType.ENDPOINT,
           XdsType.LDS, ResourceType.LISTENER,
-          XdsType.RDS, ResourceType.ROUTE);
+          XdsType.RDS, ResourceType.ROUTE,
+          XdsType.SDS, ResourceType.SECRET);
 
   private final Mesh mesh = MeshGenerator.generate(new MeshParams(10, 2, 3));
   private final List<NodeSpec> plan = FleetPlan.nodes(BaselineConfig.groups(mesh), 20, 3);

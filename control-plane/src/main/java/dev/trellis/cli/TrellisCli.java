@@ -9,7 +9,7 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     version = "trellis 0.1.0",
     description = "An xDS control plane for an Envoy sidecar mesh.",
-    subcommands = {CommandLine.HelpCommand.class, CertsCommand.class})
+    subcommands = {CommandLine.HelpCommand.class, RenderCommand.class, CertsCommand.class})
 public final class TrellisCli implements Runnable {
 
   /** Exit code for invalid definitions or findings at or above the threshold. */
@@ -44,6 +44,11 @@ public final class TrellisCli implements Runnable {
   }
 
   public static void main(String[] args) {
-    System.exit(commandLine().execute(args));
+    CommandLine cl = commandLine();
+    int code = cl.execute(args);
+    // print() does not flush picocli's writers; exit would drop what is buffered.
+    cl.getOut().flush();
+    cl.getErr().flush();
+    System.exit(code);
   }
 }

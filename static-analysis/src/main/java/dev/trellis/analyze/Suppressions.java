@@ -34,7 +34,7 @@ public final class Suppressions {
           "suppression-of-unknown-rule",
           Level.ERROR,
           "A trellis:ignore comment names a rule that does not exist.",
-          "The rule ids after trellis:ignore must be ids of current rules (see `trellis rules`)."
+          "The rule ids after trellis:ignore must be ids of current rules, such as TRL201."
               + " A misspelt or retired id would silently suppress nothing, so it is reported"
               + " instead.");
 

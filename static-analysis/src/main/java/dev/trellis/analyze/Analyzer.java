@@ -1,7 +1,8 @@
 package dev.trellis.analyze;
 
-import com.google.protobuf.TypeRegistry;
+import com.google.protobuf.util.JsonFormat.TypeRegistry;
 import dev.trellis.model.Mesh;
+import dev.trellis.render.EnvoyTypes;
 import dev.trellis.render.RenderedGroup;
 import dev.trellis.render.RenderedMesh;
 import java.util.ArrayList;
@@ -19,11 +20,16 @@ public final class Analyzer {
 
   /**
    * @param types the types {@code google.protobuf.Any} fields of rendered config may hold
-   *     (typed_config of filters and transport sockets); the renderer's registry
+   *     (typed_config of filters and transport sockets), normally {@link EnvoyTypes#registry()}
    */
   public Analyzer(RuleRegistry registry, TypeRegistry types) {
     this.registry = registry;
     this.types = types;
+  }
+
+  /** The standard rules, opening typed_config with the renderer's registry of Envoy types. */
+  public static Analyzer standard() {
+    return new Analyzer(RuleRegistry.standard(), EnvoyTypes.registry());
   }
 
   public RuleRegistry registry() {

@@ -1,6 +1,6 @@
 package dev.trellis.analyze;
 
-import com.google.protobuf.TypeRegistry;
+import com.google.protobuf.util.JsonFormat.TypeRegistry;
 import dev.trellis.model.Mesh;
 import dev.trellis.model.SourceLocation;
 import dev.trellis.render.ProxyGroup;

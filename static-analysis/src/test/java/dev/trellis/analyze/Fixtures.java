@@ -2,8 +2,8 @@ package dev.trellis.analyze;
 
 import com.google.protobuf.Any;
 import com.google.protobuf.Message;
-import com.google.protobuf.TypeRegistry;
 import com.google.protobuf.util.Durations;
+import com.google.protobuf.util.JsonFormat.TypeRegistry;
 import dev.trellis.model.Dependency;
 import dev.trellis.model.Endpoints;
 import dev.trellis.model.HostPort;
@@ -13,6 +13,7 @@ import dev.trellis.model.Protocol;
 import dev.trellis.model.Provenance;
 import dev.trellis.model.ServiceDef;
 import dev.trellis.model.SourceLocation;
+import dev.trellis.render.EnvoyTypes;
 import dev.trellis.render.Origin;
 import dev.trellis.render.ProxyGroup;
 import dev.trellis.render.RenderedGroup;
@@ -42,9 +43,6 @@ import io.envoyproxy.envoy.extensions.filters.http.router.v3.Router;
 import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager;
 import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpFilter;
 import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.Rds;
-import io.envoyproxy.envoy.extensions.filters.network.tcp_proxy.v3.TcpProxy;
-import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.DownstreamTlsContext;
-import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContext;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -62,15 +60,9 @@ public final class Fixtures {
 
   private Fixtures() {}
 
-  /** The types typed_config may hold in the fixtures, like the renderer's registry. */
+  /** The renderer's registry of the types typed_config may hold. */
   public static TypeRegistry types() {
-    return TypeRegistry.newBuilder()
-        .add(HttpConnectionManager.getDescriptor())
-        .add(Router.getDescriptor())
-        .add(TcpProxy.getDescriptor())
-        .add(UpstreamTlsContext.getDescriptor())
-        .add(DownstreamTlsContext.getDescriptor())
-        .build();
+    return EnvoyTypes.registry();
   }
 
   public static SourceLocation at(String file, int line, int column) {

@@ -7,7 +7,7 @@ import com.google.protobuf.Descriptors.Descriptor;
 import com.google.protobuf.DynamicMessage;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.Message;
-import com.google.protobuf.TypeRegistry;
+import com.google.protobuf.util.JsonFormat.TypeRegistry;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -50,12 +50,11 @@ final class AnyUnpacker {
     if (url.isEmpty()) {
       throw new Unresolved("has no type_url");
     }
-    Descriptor type;
-    try {
-      type = types.getDescriptorForTypeUrl(url);
-    } catch (InvalidProtocolBufferException e) {
-      throw new Unresolved("has a malformed type_url '" + url + "'");
+    int slash = url.lastIndexOf('/');
+    if (slash < 0) {
+      throw new Unresolved("has a malformed type_url '" + url + "' (no '/')");
     }
+    Descriptor type = types.find(url.substring(slash + 1));
     if (type == null) {
       throw new Unresolved("holds type '" + url + "', which Trellis does not know");
     }

@@ -3,7 +3,7 @@ package dev.trellis.analyze.envoy;
 import com.google.common.cache.Cache;
 import com.google.common.cache.CacheBuilder;
 import com.google.protobuf.Message;
-import com.google.protobuf.TypeRegistry;
+import com.google.protobuf.util.JsonFormat.TypeRegistry;
 import dev.trellis.analyze.GroupCheck;
 import dev.trellis.analyze.GroupContext;
 import dev.trellis.analyze.Level;

@@ -2,7 +2,7 @@ package dev.trellis.analyze.envoy;
 
 import com.google.protobuf.Descriptors.FieldDescriptor;
 import com.google.protobuf.Message;
-import com.google.protobuf.TypeRegistry;
+import com.google.protobuf.util.JsonFormat.TypeRegistry;
 import dev.trellis.analyze.envoy.Plans.FieldPlan;
 import dev.trellis.analyze.envoy.Plans.MessagePlan;
 import dev.trellis.analyze.envoy.Plans.RequiredOneof;

@@ -94,4 +94,13 @@ class RenderedMeshAnalysisTest {
       return new String(in.readAllBytes(), StandardCharsets.UTF_8);
     }
   }
+
+  /** The sample mesh of the repo, samples/mesh, renders to config without errors. */
+  @Test
+  void theSampleMeshHasNoErrors() {
+    DefinitionTree tree = DefinitionTree.fromDirectory(Path.of("..", "samples", "mesh"));
+    Mesh mesh = DefinitionLoader.load(tree).orElseThrow();
+    AnalysisResult result = analyze(tree, renderer.render(mesh));
+    assertThat(result.findings()).filteredOn(f -> f.level() == Level.ERROR).isEmpty();
+  }
 }

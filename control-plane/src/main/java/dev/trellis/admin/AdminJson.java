@@ -9,6 +9,7 @@ import com.google.protobuf.Any;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.util.JsonFormat;
 import dev.trellis.publish.PublishedGroup;
+import dev.trellis.render.EnvoyTypes;
 import dev.trellis.render.RenderedResource;
 import dev.trellis.render.ResourceType;
 import dev.trellis.stream.Nack;
@@ -22,7 +23,10 @@ import java.util.Map;
 final class AdminJson {
 
   private final ObjectMapper mapper = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
-  private final EnvoyTypes types = new EnvoyTypes();
+
+  /** The renderer's registry: every typed config a template can produce is in it. */
+  private static final JsonFormat.Printer PRINTER =
+      JsonFormat.printer().preservingProtoFieldNames().usingTypeRegistry(EnvoyTypes.registry());
 
   String write(ObjectNode node) {
     try {
@@ -90,14 +94,8 @@ final class AdminJson {
     for (ResourceType type : ResourceType.values()) {
       versions.put(type.plural(), published.snapshot().typeVersion(type));
     }
-    List<RenderedResource> resources = published.rendered().resources();
-    JsonFormat.Printer printer =
-        JsonFormat.printer()
-            .preservingProtoFieldNames()
-            .usingTypeRegistry(
-                types.registryFor(resources.stream().map(RenderedResource::proto).toList()));
     ArrayNode list = root.putArray("resources");
-    for (RenderedResource r : resources) {
+    for (RenderedResource r : published.rendered().resources()) {
       ObjectNode node = list.addObject();
       node.put("type", r.type().plural());
       node.put("name", r.name());
@@ -109,7 +107,7 @@ final class AdminJson {
           "definition",
           r.origin().definition() == null ? null : r.origin().definition().toString());
       try {
-        node.set("config", mapper.readTree(printer.print(Any.pack(r.proto()))));
+        node.set("config", mapper.readTree(PRINTER.print(Any.pack(r.proto()))));
       } catch (InvalidProtocolBufferException | JsonProcessingException e) {
         node.put("config_error", e.getMessage());
       }

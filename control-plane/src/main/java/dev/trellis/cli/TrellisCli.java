@@ -9,7 +9,12 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     version = "trellis 0.1.0",
     description = "An xDS control plane for an Envoy sidecar mesh.",
-    subcommands = {CommandLine.HelpCommand.class, RenderCommand.class, CertsCommand.class})
+    subcommands = {
+      CommandLine.HelpCommand.class,
+      RenderCommand.class,
+      CertsCommand.class,
+      ServeCommand.class
+    })
 public final class TrellisCli implements Runnable {
 
   /** Exit code for invalid definitions or findings at or above the threshold. */

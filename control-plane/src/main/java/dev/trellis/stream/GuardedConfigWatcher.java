@@ -32,10 +32,11 @@ import java.util.function.Consumer;
  *       version arrives (the proxy stays on its last accepted config meanwhile). The same holds on
  *       a reconnect of a node that still has a config. Only a changed subscription (new names) is
  *       answered, once.
- *   <li>Missing names: every request is answered, even for names the snapshot lacks (the cache's
- *       ADS mode would stay silent and leave gRPC waiting ~15 s). A SotW response without a
- *       listener or cluster tells the client it does not exist; a delta response lists it in
- *       removed_resources.
+ *   <li>Missing names: every request is answered, even for names the snapshot lacks. The cache's
+ *       ADS mode stays silent then, and when such a request also newly names a resource it has, it
+ *       drops the watch, so even later snapshots are not sent. A SotW response without a listener
+ *       or cluster tells Envoy it does not exist (grpc-java still waits for its 15 s timer for a
+ *       name it never had); a delta response lists the name in removed_resources.
  *   <li>Delta resume: versions a reconnecting client announces in initial_resource_versions are
  *       treated as held, so unchanged resources are not sent again.
  * </ul>

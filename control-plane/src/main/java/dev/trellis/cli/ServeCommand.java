@@ -1,0 +1,103 @@
+package dev.trellis.cli;
+
+import dev.trellis.serve.ControlPlane;
+import dev.trellis.serve.DefinitionsReloader;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code trellis serve}: serves a definitions directory over ADS and reloads it on change until
+ * SIGTERM.
+ */
+@Command(
+    name = "serve",
+    mixinStandardHelpOptions = true,
+    description =
+        "Serve a definitions directory to proxies over xDS (ADS), reloading it when files change."
+            + " Invalid definitions keep the last good config; see the admin API's /debug/errors.")
+public final class ServeCommand implements Callable<Integer> {
+
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  @Option(
+      names = "--defs",
+      required = true,
+      paramLabel = "DIR",
+      description = "definitions directory (mesh.yaml, services/, templates/)")
+  Path defs;
+
+  @Option(
+      names = "--xds-port",
+      defaultValue = "18000",
+      description = "xDS (gRPC) port; 0 picks a free one (default: ${DEFAULT-VALUE})")
+  int xdsPort;
+
+  @Option(
+      names = "--admin-port",
+      defaultValue = "9901",
+      description = "admin HTTP port; 0 picks a free one (default: ${DEFAULT-VALUE})")
+  int adminPort;
+
+  @Option(
+      names = "--bind",
+      defaultValue = "0.0.0.0",
+      paramLabel = "ADDRESS",
+      description = "address both servers listen on (default: ${DEFAULT-VALUE})")
+  String bind;
+
+  @Option(
+      names = "--debounce-ms",
+      defaultValue = "250",
+      description = "reload once files have been quiet this long (default: ${DEFAULT-VALUE})")
+  long debounceMs;
+
+  @Override
+  public Integer call() throws InterruptedException {
+    PrintWriter out = spec.commandLine().getOut();
+    PrintWriter err = spec.commandLine().getErr();
+    if (!Files.isDirectory(defs)) {
+      err.println("trellis: --defs " + defs + " is not a directory");
+      return TrellisCli.EXIT_USAGE;
+    }
+    ControlPlane controlPlane;
+    try {
+      controlPlane =
+          ControlPlane.start(
+              new ControlPlane.Options(
+                  new InetSocketAddress(bind, xdsPort),
+                  new InetSocketAddress(bind, adminPort),
+                  Duration.ZERO));
+    } catch (IOException e) {
+      err.println("trellis: cannot listen on " + bind + ": " + e.getMessage());
+      return TrellisCli.EXIT_USAGE;
+    }
+    controlPlane.closeOnShutdown();
+    try (DefinitionsReloader reloader = new DefinitionsReloader(defs, controlPlane)) {
+      out.printf(
+          "trellis: serving %s; xDS on %s:%d, admin on %s:%d%n",
+          defs, bind, controlPlane.xdsPort(), bind, controlPlane.adminPort());
+      out.flush();
+      if (reloader.reload().isEmpty()) {
+        err.println(
+            "trellis: the definitions are invalid; not ready until they are fixed:\n"
+                + controlPlane.reloads().current().orElseThrow().message());
+        err.flush();
+      }
+      reloader.watch(Duration.ofMillis(debounceMs));
+      controlPlane.awaitClosed();
+    } catch (IOException e) {
+      err.println("trellis: cannot watch " + defs + ": " + e.getMessage());
+      controlPlane.close();
+      return TrellisCli.EXIT_USAGE;
+    }
+    return 0;
+  }
+}

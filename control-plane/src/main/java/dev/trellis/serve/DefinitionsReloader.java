@@ -1,0 +1,210 @@
+package dev.trellis.serve;
+
+import dev.trellis.analyze.AnalysisResult;
+import dev.trellis.analyze.Analyzer;
+import dev.trellis.analyze.Finding;
+import dev.trellis.analyze.Level;
+import dev.trellis.analyze.Suppressions;
+import dev.trellis.model.DefinitionTree;
+import dev.trellis.model.Mesh;
+import dev.trellis.model.load.DefinitionLoader;
+import dev.trellis.model.load.LoadError;
+import dev.trellis.model.load.LoadResult;
+import dev.trellis.publish.PublishResult;
+import dev.trellis.render.MeshRenderer;
+import dev.trellis.render.RenderError;
+import dev.trellis.render.RenderException;
+import dev.trellis.render.RenderedMesh;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.ClosedWatchServiceException;
+import java.nio.file.FileSystems;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardWatchEventKinds;
+import java.nio.file.WatchEvent;
+import java.nio.file.WatchKey;
+import java.nio.file.WatchService;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Keeps the control plane serving a definitions directory: load, render, analyze (errors block),
+ * publish; again after each change, a short debounce after the last file event. A failed reload
+ * keeps the last good config and is shown by the admin API.
+ */
+public final class DefinitionsReloader implements AutoCloseable {
+
+  private static final Logger LOG = LoggerFactory.getLogger(DefinitionsReloader.class);
+
+  private final Path root;
+  private final ControlPlane controlPlane;
+  private final MeshRenderer renderer = new MeshRenderer();
+  private final Analyzer analyzer = Analyzer.standard();
+  private final ScheduledExecutorService reloads =
+      Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "trellis-reload"));
+  private WatchService watcher;
+  private ScheduledFuture<?> pending;
+
+  public DefinitionsReloader(Path root, ControlPlane controlPlane) {
+    this.root = root.toAbsolutePath().normalize();
+    this.controlPlane = controlPlane;
+  }
+
+  private static Thread daemon(Runnable r, String name) {
+    Thread t = new Thread(r, name);
+    t.setDaemon(true);
+    return t;
+  }
+
+  /**
+   * Loads and publishes the definitions now. Returns what the publish changed, or empty if the
+   * definitions are invalid (the error, with file:line:col, is in {@link ControlPlane#reloads()}).
+   */
+  public synchronized Optional<PublishResult> reload() {
+    Optional<String> problem;
+    try {
+      DefinitionTree tree = DefinitionTree.fromDirectory(root);
+      LoadResult loaded = DefinitionLoader.load(tree);
+      if (!loaded.ok()) {
+        problem = Optional.of(lines(loaded.errors().stream().map(LoadError::toString)));
+      } else {
+        Mesh mesh = loaded.orElseThrow();
+        RenderedMesh rendered = renderer.render(mesh);
+        AnalysisResult analysis =
+            analyzer.analyze(mesh, rendered, Suppressions.scan(tree, analyzer.registry()));
+        if (analysis.hasErrors()) {
+          problem =
+              Optional.of(
+                  lines(
+                      analysis.findings().stream()
+                          .filter(f -> f.level() == Level.ERROR)
+                          .map(DefinitionsReloader::finding)));
+        } else {
+          PublishResult result = controlPlane.publish(rendered);
+          LOG.info("Serving definitions of {}: {}", root, result);
+          return Optional.of(result);
+        }
+      }
+    } catch (RenderException e) {
+      problem = Optional.of(lines(e.errors().stream().map(RenderError::toString)));
+    } catch (UncheckedIOException e) {
+      problem = Optional.of(e.getMessage() + ": " + e.getCause().getMessage());
+    } catch (IllegalArgumentException e) {
+      // ControlPlane.publish recorded it already.
+      LOG.error(
+          "Definitions of {} not published, the last good config stays: {}", root, e.getMessage());
+      return Optional.empty();
+    }
+    controlPlane.reloads().failed(problem.get());
+    LOG.error(
+        "Definitions of {} are invalid, the last good config stays:\n{}", root, problem.get());
+    return Optional.empty();
+  }
+
+  private static String finding(Finding f) {
+    return f.location()
+        + ": "
+        + f.level().label()
+        + " "
+        + f.ruleId()
+        + ": "
+        + f.message()
+        + f.group().map(g -> " (group '" + g + "')").orElse("");
+  }
+
+  private static String lines(Stream<String> lines) {
+    return lines.collect(Collectors.joining("\n"));
+  }
+
+  /**
+   * Reloads after changes under the directory ({@code mesh.yaml}, {@code services/}, {@code
+   * templates/}), once the files have been quiet for {@code debounce}.
+   *
+   * @throws IOException if the directory cannot be watched
+   */
+  public synchronized void watch(Duration debounce) throws IOException {
+    if (watcher != null) {
+      throw new IllegalStateException("already watching " + root);
+    }
+    watcher = FileSystems.getDefault().newWatchService();
+    registerTree(root);
+    Thread thread = daemon(() -> watchLoop(watcher, debounce), "trellis-watch");
+    thread.start();
+    LOG.info("Watching {} for changes (debounce {} ms)", root, debounce.toMillis());
+  }
+
+  private void watchLoop(WatchService service, Duration debounce) {
+    try {
+      while (true) {
+        WatchKey key = service.take();
+        Path dir = (Path) key.watchable();
+        for (WatchEvent<?> event : key.pollEvents()) {
+          if (event.kind() == StandardWatchEventKinds.ENTRY_CREATE) {
+            Path created = dir.resolve((Path) event.context());
+            if (Files.isDirectory(created)) {
+              registerTree(created);
+            }
+          }
+        }
+        key.reset();
+        schedule(debounce);
+      }
+    } catch (ClosedWatchServiceException | InterruptedException e) {
+      // closed: stop watching
+    } catch (IOException e) {
+      LOG.error("Stopped watching {}: {}", root, e.getMessage());
+    }
+  }
+
+  private synchronized void schedule(Duration debounce) {
+    if (pending != null) {
+      pending.cancel(false);
+    }
+    pending = reloads.schedule(this::reloadLogged, debounce.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  private void reloadLogged() {
+    try {
+      reload();
+    } catch (RuntimeException e) {
+      LOG.error("Reload of {} failed unexpectedly", root, e);
+      controlPlane.reloads().failed("internal error while reloading: " + e);
+    }
+  }
+
+  private void registerTree(Path dir) throws IOException {
+    try (Stream<Path> dirs = Files.walk(dir)) {
+      for (Path d : (Iterable<Path>) dirs.filter(Files::isDirectory)::iterator) {
+        d.register(
+            watcher,
+            List.of(
+                    StandardWatchEventKinds.ENTRY_CREATE,
+                    StandardWatchEventKinds.ENTRY_DELETE,
+                    StandardWatchEventKinds.ENTRY_MODIFY)
+                .toArray(WatchEvent.Kind<?>[]::new));
+      }
+    }
+  }
+
+  @Override
+  public synchronized void close() {
+    reloads.shutdownNow();
+    if (watcher != null) {
+      try {
+        watcher.close();
+      } catch (IOException e) {
+        LOG.debug("closing the watch service of {}", root, e);
+      }
+    }
+  }
+}

@@ -1,6 +1,8 @@
 package dev.trellis.bench;
 
-import dev.trellis.bench.baseline.BaselineConfig;
+import dev.trellis.bench.baseline.GroupConfigs;
+import dev.trellis.bench.baseline.RenderedConfigs;
+import dev.trellis.bench.baseline.SimpleConfigs;
 import dev.trellis.bench.fleet.Fleet;
 import dev.trellis.bench.fleet.NodeSpec;
 import dev.trellis.bench.fleet.XdsMode;
@@ -68,6 +70,14 @@ public final class BenchMain implements Callable<Integer> {
       description = "measured changes per change scenario (after one warm-up change)")
   int repeats;
 
+  @Option(
+      names = "--baseline-config",
+      defaultValue = "render",
+      description =
+          "what the baseline serves: render (Trellis' renderer, the same bytes as Trellis) or"
+              + " simple (the bench's own builder)")
+  String baselineConfig;
+
   @Option(names = "--seed", defaultValue = "7")
   long seed;
 
@@ -84,7 +94,15 @@ public final class BenchMain implements Callable<Integer> {
             seed);
     int conns = channels != null ? channels : quick ? 50 : 100;
     Mesh mesh = MeshGenerator.generate(params);
-    List<NodeSpec> plan = FleetPlan.nodes(BaselineConfig.groups(mesh), n, seed);
+    GroupConfigs configs =
+        switch (baselineConfig) {
+          case "render" -> new RenderedConfigs();
+          case "simple" -> new SimpleConfigs();
+          default ->
+              throw new CommandLine.ParameterException(
+                  new CommandLine(this), "--baseline-config must be render or simple");
+        };
+    List<NodeSpec> plan = FleetPlan.nodes(configs.groups(mesh), n, seed);
     List<String> jvm =
         List.of("-Xmx" + serverHeap, "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn");
 
@@ -103,7 +121,8 @@ public final class BenchMain implements Callable<Integer> {
     header.put("proxies", n);
     header.put("services", params.services());
     header.put("endpoints per service", params.endpoints());
-    header.put("proxy groups", BaselineConfig.groups(mesh).size());
+    header.put("proxy groups", configs.groups(mesh).size());
+    header.put("baseline config", configs.toString());
     header.put("connections", conns);
     header.put("seed", seed);
     header.put("server JVM", String.join(" ", jvm));
@@ -116,7 +135,12 @@ public final class BenchMain implements Callable<Integer> {
         Target target =
             switch (t) {
               case "baseline" ->
-                  new BaselineTarget(params, jvm, logs.resolve("baseline-" + variant + ".log"));
+                  new BaselineTarget(
+                      configs,
+                      mesh,
+                      out.resolve("baseline-" + variant).toAbsolutePath(),
+                      jvm,
+                      logs.resolve("baseline-" + variant + ".log"));
               case "trellis" ->
                   new TrellisTarget(
                       repo.toAbsolutePath(),
@@ -130,7 +154,15 @@ public final class BenchMain implements Callable<Integer> {
             };
         Fleet.Options options = Fleet.Options.of(mode).withChannels(conns);
         Figures f =
-            new Scenarios(target, mesh, plan, options, Scenarios.Limits.of(n), repeats, System.out)
+            new Scenarios(
+                    target,
+                    configs,
+                    mesh,
+                    plan,
+                    options,
+                    Scenarios.Limits.of(n),
+                    repeats,
+                    System.out)
                 .runAll();
         report.add(t, variant, f);
         report.write(out);

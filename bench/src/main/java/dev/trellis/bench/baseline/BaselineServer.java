@@ -2,11 +2,6 @@ package dev.trellis.bench.baseline;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
-import dev.trellis.bench.mesh.Change;
-import dev.trellis.bench.mesh.MeshGenerator;
-import dev.trellis.bench.mesh.MeshParams;
-import dev.trellis.model.Mesh;
-import dev.trellis.render.ProxyGroup;
 import io.envoyproxy.controlplane.cache.v3.SimpleCache;
 import io.envoyproxy.controlplane.cache.v3.Snapshot;
 import io.envoyproxy.controlplane.server.V3DiscoveryServer;
@@ -14,15 +9,15 @@ import io.grpc.Server;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.SortedMap;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
@@ -35,21 +30,21 @@ import picocli.CommandLine.Option;
 /**
  * The floor Trellis is measured against: bare java-control-plane ({@link V3DiscoveryServer} over a
  * {@link SimpleCache}) serving pre-built snapshots per group, with no rendering or analysis. An
- * optional admin HTTP port on loopback takes {@code POST /change?spec=<change>} to apply a {@link
- * Change} and set the snapshots of the groups it changed.
+ * optional admin HTTP port on loopback takes {@code POST /prepare?bundle=FILE} (load a {@link
+ * SnapshotBundle} ahead of time) and {@code POST /change?bundle=FILE} (set its snapshots whose
+ * versions differ from those served).
  */
 public final class BaselineServer implements AutoCloseable {
 
   private final SimpleCache<String> cache = new SimpleCache<>(node -> node.getCluster());
   private final Server grpc;
   private final HttpServer admin;
-  private Mesh mesh;
-  private SortedMap<String, Snapshot> snapshots;
+  private final Map<String, SortedMap<String, Snapshot>> prepared = new HashMap<>();
+  private SortedMap<String, Snapshot> served = new TreeMap<>();
 
-  private BaselineServer(Mesh mesh, int xdsPort, int adminPort) throws IOException {
-    this.mesh = mesh;
-    this.snapshots = BaselineConfig.snapshots(mesh);
-    snapshots.forEach(cache::setSnapshot);
+  private BaselineServer(Map<String, Snapshot> snapshots, int xdsPort, int adminPort)
+      throws IOException {
+    apply(snapshots);
     V3DiscoveryServer xds = new V3DiscoveryServer(cache);
     InetAddress loopback = InetAddress.getLoopbackAddress();
     this.grpc =
@@ -59,17 +54,18 @@ public final class BaselineServer implements AutoCloseable {
             .start();
     if (adminPort >= 0) {
       admin = HttpServer.create(new InetSocketAddress(loopback, adminPort), 16);
-      admin.createContext("/change", this::handleChange);
-      admin.createContext("/healthz", ex -> reply(ex, 200, "ok\n"));
+      admin.createContext("/prepare", ex -> handle(ex, false));
+      admin.createContext("/change", ex -> handle(ex, true));
       admin.start();
     } else {
       admin = null;
     }
   }
 
-  /** Starts serving {@code mesh}; port 0 picks a free port, an admin port below 0 means none. */
-  public static BaselineServer start(Mesh mesh, int xdsPort, int adminPort) throws IOException {
-    return new BaselineServer(mesh, xdsPort, adminPort);
+  /** Starts serving; port 0 picks a free port, an admin port below 0 means none. */
+  public static BaselineServer start(Map<String, Snapshot> snapshots, int xdsPort, int adminPort)
+      throws IOException {
+    return new BaselineServer(snapshots, xdsPort, adminPort);
   }
 
   public int xdsPort() {
@@ -80,63 +76,60 @@ public final class BaselineServer implements AutoCloseable {
     return admin == null ? -1 : admin.getAddress().getPort();
   }
 
-  /**
-   * Applies {@code change}: rebuilds the groups that can depend on the changed service and sets the
-   * snapshot of each whose versions moved. Returns those groups.
-   */
-  public synchronized List<String> apply(Change change) {
-    Mesh next = change.applyTo(mesh);
+  /** Sets every given snapshot whose versions differ from the one served; returns those groups. */
+  public synchronized List<String> apply(Map<String, Snapshot> snapshots) {
     List<String> changed = new ArrayList<>();
-    SortedMap<String, Snapshot> all = new TreeMap<>(snapshots);
-    for (ProxyGroup g : BaselineConfig.groupsDependingOn(next, change.service())) {
-      Snapshot snap = BaselineConfig.snapshot(next, g);
-      if (!sameVersions(all.get(g.id()), snap)) {
-        cache.setSnapshot(g.id(), snap);
-        all.put(g.id(), snap);
-        changed.add(g.id());
-      }
-    }
-    mesh = next;
-    snapshots = all;
+    SortedMap<String, Snapshot> next = new TreeMap<>(served);
+    snapshots.forEach(
+        (group, snap) -> {
+          if (!GroupConfigs.sameVersions(served.get(group), snap)) {
+            cache.setSnapshot(group, snap);
+            next.put(group, snap);
+            changed.add(group);
+          }
+        });
+    served = next;
     return changed;
   }
 
   /** The snapshot currently served to {@code group}, if any. */
   public synchronized Snapshot snapshot(String group) {
-    return snapshots.get(group);
+    return served.get(group);
   }
 
-  private static boolean sameVersions(Snapshot a, Snapshot b) {
-    if (a == null) {
-      return false;
-    }
-    for (var t : io.envoyproxy.controlplane.cache.Resources.ResourceType.values()) {
-      if (!Objects.equals(a.version(t), b.version(t))) {
-        return false;
-      }
-    }
-    return true;
-  }
-
-  private void handleChange(HttpExchange ex) throws IOException {
-    if (!"POST".equals(ex.getRequestMethod())) {
-      reply(ex, 405, "POST /change?spec=<kind>:<service>:<step>\n");
+  private void handle(HttpExchange ex, boolean set) throws IOException {
+    String bundle = query(ex).get("bundle");
+    if (!"POST".equals(ex.getRequestMethod()) || bundle == null) {
+      reply(ex, 405, "POST /prepare?bundle=FILE or /change?bundle=FILE\n");
       return;
     }
-    String spec = query(ex).get("spec");
     try {
       long start = System.nanoTime();
-      List<String> changed = apply(Change.parse(spec == null ? "" : spec));
+      SortedMap<String, Snapshot> snaps;
+      synchronized (prepared) {
+        snaps = set ? prepared.remove(bundle) : null;
+      }
+      if (snaps == null) {
+        snaps = SnapshotBundle.read(Path.of(bundle));
+      }
+      if (!set) {
+        synchronized (prepared) {
+          prepared.put(bundle, snaps);
+        }
+        reply(ex, 200, "prepared " + snaps.size() + " groups\n");
+        return;
+      }
+      List<String> changed = apply(snaps);
       long micros = (System.nanoTime() - start) / 1000;
-      reply(ex, 200, "changed " + String.join(",", changed) + " in " + micros + "us\n");
-    } catch (RuntimeException e) {
-      reply(ex, 400, e.getMessage() + "\n");
+      reply(ex, 200, "set " + String.join(",", changed) + " in " + micros + "us\n");
+    } catch (IOException | RuntimeException e) {
+      reply(ex, 400, "cannot use bundle " + bundle + ": " + e.getMessage() + "\n");
     }
   }
 
   private static Map<String, String> query(HttpExchange ex) {
     String q = ex.getRequestURI().getRawQuery();
-    Map<String, String> out = new java.util.HashMap<>();
+    Map<String, String> out = new HashMap<>();
     if (q != null) {
       for (String kv : q.split("&")) {
         int eq = kv.indexOf('=');
@@ -173,16 +166,13 @@ public final class BaselineServer implements AutoCloseable {
   @Command(
       name = "baseline-server",
       mixinStandardHelpOptions = true,
-      description = "Serves a generated mesh with bare java-control-plane, for benchmarks.")
+      description = "Serves pre-built snapshots with bare java-control-plane, for benchmarks.")
   static final class Cli implements Callable<Integer> {
-    @Option(names = "--services", required = true)
-    int services;
-
-    @Option(names = "--endpoints", required = true)
-    int endpoints;
-
-    @Option(names = "--seed", required = true)
-    long seed;
+    @Option(
+        names = "--bundle",
+        required = true,
+        description = "snapshot bundle to serve; later ones replace earlier ones' groups")
+    List<Path> bundles = new ArrayList<>();
 
     @Option(names = "--xds-port", required = true)
     int xdsPort;
@@ -190,21 +180,16 @@ public final class BaselineServer implements AutoCloseable {
     @Option(names = "--admin-port", defaultValue = "-1")
     int adminPort;
 
-    @Option(
-        names = "--change",
-        description = "a change already made to the mesh, applied before serving (repeatable)")
-    List<String> changes = new ArrayList<>();
-
     @Override
     public Integer call() throws Exception {
-      Mesh mesh = MeshGenerator.generate(new MeshParams(services, endpoints, seed));
-      for (String c : changes) {
-        mesh = Change.parse(c).applyTo(mesh);
+      SortedMap<String, Snapshot> snapshots = new TreeMap<>();
+      for (Path b : bundles) {
+        snapshots.putAll(SnapshotBundle.read(b));
       }
-      BaselineServer server = start(mesh, xdsPort, adminPort);
+      BaselineServer server = start(snapshots, xdsPort, adminPort);
       System.out.println(
           "baseline: serving "
-              + server.snapshots.size()
+              + snapshots.size()
               + " groups on 127.0.0.1:"
               + server.xdsPort()
               + (server.adminPort() >= 0 ? ", admin on 127.0.0.1:" + server.adminPort() : ""));
@@ -221,11 +206,6 @@ public final class BaselineServer implements AutoCloseable {
       // java-control-plane logs every stream open and close at INFO: 10,000 lines per run.
       System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");
     }
-    try {
-      System.exit(new CommandLine(new Cli()).execute(args));
-    } catch (UncheckedIOException e) {
-      System.err.println("baseline: " + e.getMessage());
-      System.exit(2);
-    }
+    System.exit(new CommandLine(new Cli()).execute(args));
   }
 }

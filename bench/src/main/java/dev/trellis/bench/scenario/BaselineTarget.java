@@ -1,8 +1,10 @@
 package dev.trellis.bench.scenario;
 
 import dev.trellis.bench.baseline.BaselineServer;
+import dev.trellis.bench.baseline.GroupConfigs;
+import dev.trellis.bench.baseline.SnapshotBundle;
 import dev.trellis.bench.mesh.Change;
-import dev.trellis.bench.mesh.MeshParams;
+import dev.trellis.model.Mesh;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -17,23 +19,32 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The {@link BaselineServer} in its own JVM, on this JVM's class path. It regenerates the mesh from
- * the same params; changes go to its admin port, and a restart replays them.
+ * The {@link BaselineServer} in its own JVM, on this JVM's class path, serving snapshots this JVM
+ * builds ahead of time into bundle files: the initial mesh at the first start, each change before
+ * it is timed. A restart serves the initial bundle and every applied change's, in order.
  */
 public final class BaselineTarget implements Target {
 
-  private final MeshParams params;
+  private final GroupConfigs configs;
+  private final Path work;
   private final List<String> jvmOptions;
   private final Path log;
   private final int xdsPort = Ports.free();
   private final int adminPort = Ports.free();
-  private final List<Change> applied = new ArrayList<>();
+  private final List<Path> served = new ArrayList<>();
   private final HttpClient http =
       HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  private Mesh mesh;
+  private Change pending;
+  private Path pendingBundle;
   private ServerProcess process;
 
-  public BaselineTarget(MeshParams params, List<String> jvmOptions, Path log) {
-    this.params = params;
+  /** Builds snapshots of {@code mesh} with {@code configs}; bundle files go under {@code work}. */
+  public BaselineTarget(
+      GroupConfigs configs, Mesh mesh, Path work, List<String> jvmOptions, Path log) {
+    this.configs = configs;
+    this.mesh = mesh;
+    this.work = work;
     this.jvmOptions = List.copyOf(jvmOptions);
     this.log = log;
   }
@@ -45,6 +56,11 @@ public final class BaselineTarget implements Target {
 
   @Override
   public void start() throws IOException, InterruptedException {
+    if (served.isEmpty()) {
+      Path initial = work.resolve("initial.bundle");
+      SnapshotBundle.write(initial, configs.snapshots(mesh));
+      served.add(initial);
+    }
     List<String> cmd = new ArrayList<>();
     cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     cmd.addAll(jvmOptions);
@@ -53,16 +69,12 @@ public final class BaselineTarget implements Target {
     cmd.add(BaselineServer.class.getName());
     cmd.addAll(
         List.of(
-            "--services", Integer.toString(params.services()),
-            "--endpoints", Integer.toString(params.endpoints()),
-            "--seed", Long.toString(params.seed()),
-            "--xds-port", Integer.toString(xdsPort),
-            "--admin-port", Integer.toString(adminPort)));
-    for (Change c : applied) {
-      cmd.add("--change");
-      cmd.add(c.toString());
+            "--xds-port", Integer.toString(xdsPort), "--admin-port", Integer.toString(adminPort)));
+    for (Path b : served) {
+      cmd.add("--bundle");
+      cmd.add(b.toString());
     }
-    process = ServerProcess.launch(cmd, Map.of(), log, xdsPort, Duration.ofSeconds(60));
+    process = ServerProcess.launch(cmd, Map.of(), log, xdsPort, Duration.ofSeconds(120));
     // The admin port opens right after the xDS port; changes must not race it.
     long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
     while (!ServerProcess.accepts(adminPort) && System.nanoTime() < deadline) {
@@ -88,23 +100,48 @@ public final class BaselineTarget implements Target {
     return process.pid();
   }
 
+  /** Builds the snapshots {@code change} alters into a bundle and has the server load it. */
+  @Override
+  public void prepare(Change change) throws IOException, InterruptedException {
+    Mesh next = change.applyTo(mesh);
+    Path bundle =
+        work.resolve((served.size()) + "-" + change.toString().replace(':', '-') + ".bundle");
+    SnapshotBundle.write(bundle, configs.snapshotsDependingOn(next, change.service()));
+    post("prepare", bundle);
+    pending = change;
+    pendingBundle = bundle;
+  }
+
   @Override
   public String apply(Change change) throws IOException, InterruptedException {
+    if (!change.equals(pending)) {
+      prepare(change);
+    }
+    String answer = post("change", pendingBundle);
+    served.add(pendingBundle);
+    mesh = change.applyTo(mesh);
+    pending = null;
+    return answer;
+  }
+
+  private String post(String what, Path bundle) throws IOException, InterruptedException {
     HttpRequest req =
         HttpRequest.newBuilder(
                 URI.create(
                     "http://127.0.0.1:"
                         + adminPort
-                        + "/change?spec="
-                        + URLEncoder.encode(change.toString(), StandardCharsets.UTF_8)))
+                        + "/"
+                        + what
+                        + "?bundle="
+                        + URLEncoder.encode(bundle.toString(), StandardCharsets.UTF_8)))
             .POST(HttpRequest.BodyPublishers.noBody())
             .timeout(Duration.ofSeconds(30))
             .build();
     HttpResponse<String> resp = http.send(req, HttpResponse.BodyHandlers.ofString());
     if (resp.statusCode() != 200) {
-      throw new IOException("baseline refused change " + change + ": " + resp.body().strip());
+      throw new IOException(
+          "baseline refused " + what + " of " + bundle + ": " + resp.body().strip());
     }
-    applied.add(change);
     return resp.body().strip();
   }
 

@@ -1,14 +1,12 @@
 package dev.trellis.bench.scenario;
 
-import dev.trellis.bench.baseline.BaselineConfig;
+import dev.trellis.bench.baseline.GroupConfigs;
 import dev.trellis.bench.fleet.Fleet;
 import dev.trellis.bench.fleet.NodeSpec;
 import dev.trellis.bench.fleet.SimNode;
 import dev.trellis.bench.mesh.Change;
 import dev.trellis.model.Mesh;
 import dev.trellis.model.ServiceDef;
-import io.envoyproxy.controlplane.cache.Resources;
-import io.envoyproxy.controlplane.cache.v3.Snapshot;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.time.Duration;
@@ -18,10 +16,7 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Set;
-import java.util.SortedMap;
-import java.util.TreeSet;
 import java.util.function.Predicate;
 
 /**
@@ -42,6 +37,7 @@ public final class Scenarios {
   }
 
   private final Target target;
+  private final GroupConfigs configs;
   private final Mesh mesh;
   private final List<NodeSpec> nodes;
   private final Fleet.Options options;
@@ -52,6 +48,7 @@ public final class Scenarios {
 
   public Scenarios(
       Target target,
+      GroupConfigs configs,
       Mesh mesh,
       List<NodeSpec> nodes,
       Fleet.Options options,
@@ -59,6 +56,7 @@ public final class Scenarios {
       int repeats,
       PrintStream log) {
     this.target = target;
+    this.configs = configs;
     this.mesh = mesh;
     this.nodes = List.copyOf(nodes);
     this.options = options;
@@ -186,7 +184,7 @@ public final class Scenarios {
 
   private ChangeRun changeOnce(Fleet fleet, String name, Change change, Mesh before)
       throws IOException, InterruptedException {
-    Set<String> groups = changedGroups(before, change.applyTo(before));
+    Set<String> groups = changedGroups(configs, change, before);
     List<SimNode> all = fleet.nodes();
     SimNode.Stats[] pre = stats(fleet);
     List<Integer> affected = new ArrayList<>();
@@ -195,6 +193,7 @@ public final class Scenarios {
         affected.add(i);
       }
     }
+    target.prepare(change);
     long cpu0 = serverCpuNanos();
     long t0 = System.nanoTime();
     String answer = target.apply(change);
@@ -326,21 +325,11 @@ public final class Scenarios {
     return count;
   }
 
-  /** The groups whose config a change alters, by the baseline's rendering of the brief's scheme. */
-  static Set<String> changedGroups(Mesh before, Mesh after) {
-    SortedMap<String, Snapshot> a = BaselineConfig.snapshots(before);
-    SortedMap<String, Snapshot> b = BaselineConfig.snapshots(after);
-    Set<String> out = new TreeSet<>();
-    b.forEach(
-        (group, snap) -> {
-          Snapshot old = a.get(group);
-          for (Resources.ResourceType t : Resources.ResourceType.values()) {
-            if (old == null || !Objects.equals(old.version(t), snap.version(t))) {
-              out.add(group);
-            }
-          }
-        });
-    return out;
+  /** The groups whose config {@code change} alters, as {@code configs} builds them. */
+  static Set<String> changedGroups(GroupConfigs configs, Change change, Mesh before) {
+    return GroupConfigs.changed(
+        configs.snapshotsDependingOn(before, change.service()),
+        configs.snapshotsDependingOn(change.applyTo(before), change.service()));
   }
 
   private record Delta(int nodesReceived, long resources, long unchanged) {}

@@ -20,6 +20,9 @@ public interface Target extends AutoCloseable {
   /** The server JVM's process id, for heap readings. */
   long pid();
 
+  /** Readies {@code change} before it is timed, where the server can (the baseline pre-builds). */
+  default void prepare(Change change) throws IOException, InterruptedException {}
+
   /**
    * Makes {@code change} to the served mesh the way this server takes changes, returning once it is
    * handed over; the result says what the server answered, for the log.

@@ -3,8 +3,9 @@ package dev.trellis.bench.fleet;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.trellis.bench.baseline.BaselineConfig;
 import dev.trellis.bench.baseline.BaselineServer;
+import dev.trellis.bench.baseline.GroupConfigs;
+import dev.trellis.bench.baseline.SimpleConfigs;
 import dev.trellis.bench.mesh.Change;
 import dev.trellis.bench.mesh.MeshGenerator;
 import dev.trellis.bench.mesh.MeshParams;
@@ -30,14 +31,15 @@ class FleetSmokeTest {
           XdsType.RDS, ResourceType.ROUTE,
           XdsType.SDS, ResourceType.SECRET);
 
+  private final GroupConfigs configs = new SimpleConfigs();
   private final Mesh mesh = MeshGenerator.generate(new MeshParams(10, 2, 3));
-  private final List<NodeSpec> plan = FleetPlan.nodes(BaselineConfig.groups(mesh), 20, 3);
+  private final List<NodeSpec> plan = FleetPlan.nodes(configs.groups(mesh), 20, 3);
 
   @ParameterizedTest
   @EnumSource(XdsMode.class)
   void everyProxyAcksTheConfigOfItsGroupAndOnlyTheChangedGroupHearsOfAChange(XdsMode mode)
       throws Exception {
-    try (BaselineServer server = BaselineServer.start(mesh, 0, -1);
+    try (BaselineServer server = BaselineServer.start(configs.snapshots(mesh), 0, -1);
         Fleet fleet = new Fleet(server.xdsPort(), plan, Fleet.Options.of(mode).withChannels(4))) {
       fleet.start();
       await().atMost(LIMIT).until(() -> fleet.nodes().stream().allMatch(SimNode::ready));
@@ -69,7 +71,8 @@ class FleetSmokeTest {
               .findFirst()
               .orElseThrow();
       Map<String, Long> before = responses(fleet);
-      assertThat(server.apply(new Change(Change.Kind.ROUTE, group, 1))).containsExactly(group);
+      Mesh changed = new Change(Change.Kind.ROUTE, group, 1).applyTo(mesh);
+      assertThat(server.apply(configs.snapshotsDependingOn(changed, group))).containsExactly(group);
       String rds = server.snapshot(group).version(ResourceType.ROUTE);
       List<SimNode> affected =
           fleet.nodes().stream().filter(n -> n.spec().group().equals(group)).toList();
@@ -103,7 +106,7 @@ class FleetSmokeTest {
     NackPolicy firstRds =
         (node, type, version, received) ->
             node.equals(victim) && type == XdsType.RDS && received == 0;
-    try (BaselineServer server = BaselineServer.start(mesh, 0, -1);
+    try (BaselineServer server = BaselineServer.start(configs.snapshots(mesh), 0, -1);
         Fleet fleet =
             new Fleet(
                 server.xdsPort(),
@@ -124,7 +127,7 @@ class FleetSmokeTest {
   @ParameterizedTest
   @EnumSource(XdsMode.class)
   void proxiesReconnectToARestartedServerAndKeepWhatTheyHeld(XdsMode mode) throws Exception {
-    BaselineServer first = BaselineServer.start(mesh, 0, -1);
+    BaselineServer first = BaselineServer.start(configs.snapshots(mesh), 0, -1);
     int port = first.xdsPort();
     try (Fleet fleet = new Fleet(port, plan, Fleet.Options.of(mode).withChannels(4))) {
       fleet.start();
@@ -134,7 +137,7 @@ class FleetSmokeTest {
       first.close();
       await().atMost(LIMIT).until(() -> fleet.streamEnds() >= plan.size());
 
-      try (BaselineServer second = BaselineServer.start(mesh, port, -1)) {
+      try (BaselineServer second = BaselineServer.start(configs.snapshots(mesh), port, -1)) {
         await()
             .atMost(LIMIT)
             .until(

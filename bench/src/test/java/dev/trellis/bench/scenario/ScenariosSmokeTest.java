@@ -2,7 +2,8 @@ package dev.trellis.bench.scenario;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.trellis.bench.baseline.BaselineConfig;
+import dev.trellis.bench.baseline.GroupConfigs;
+import dev.trellis.bench.baseline.RenderedConfigs;
 import dev.trellis.bench.fleet.Fleet;
 import dev.trellis.bench.fleet.NodeSpec;
 import dev.trellis.bench.fleet.XdsMode;
@@ -27,17 +28,23 @@ class ScenariosSmokeTest {
       throws Exception {
     MeshParams params = new MeshParams(10, 2, 9);
     Mesh mesh = MeshGenerator.generate(params);
-    List<NodeSpec> plan = FleetPlan.nodes(BaselineConfig.groups(mesh), 20, 9);
+    // Trellis' renderer, as in a real run: the generated mesh must render, and the fleet must take
+    // it.
+    GroupConfigs configs = new RenderedConfigs();
+    List<NodeSpec> plan = FleetPlan.nodes(configs.groups(mesh), 20, 9);
     ByteArrayOutputStream log = new ByteArrayOutputStream();
     Target baseline =
         new BaselineTarget(
-            params,
+            configs,
+            mesh,
+            out.resolve("bundles"),
             List.of("-Xmx256m", "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn"),
             out.resolve("logs/baseline.log"));
 
     Figures f =
         new Scenarios(
                 baseline,
+                configs,
                 mesh,
                 plan,
                 Fleet.Options.of(XdsMode.SOTW).withChannels(4),

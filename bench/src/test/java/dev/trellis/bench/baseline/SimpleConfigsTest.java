@@ -12,7 +12,9 @@ import io.envoyproxy.controlplane.cache.v3.Snapshot;
 import java.util.SortedMap;
 import org.junit.jupiter.api.Test;
 
-class BaselineConfigTest {
+class SimpleConfigsTest {
+
+  private final SimpleConfigs configs = new SimpleConfigs();
 
   private final Mesh mesh = MeshGenerator.generate(new MeshParams(40, 2, 11));
 
@@ -24,7 +26,7 @@ class BaselineConfigTest {
             .findFirst()
             .get();
 
-    Snapshot snap = BaselineConfig.snapshots(mesh).get(s.name());
+    Snapshot snap = configs.snapshots(mesh).get(s.name());
 
     assertThat(snap.listeners().resources()).containsKeys("inbound", "outbound");
     assertThat(snap.routes().resources()).containsOnlyKeys("inbound", "outbound");
@@ -39,13 +41,13 @@ class BaselineConfigTest {
 
   @Test
   void versionsAreContentHashesSoAnEndpointChangeMovesOnlyEds() {
-    SortedMap<String, Snapshot> before = BaselineConfig.snapshots(mesh);
-    assertThat(BaselineConfig.snapshots(mesh).get("public").version(ResourceType.CLUSTER))
+    SortedMap<String, Snapshot> before = configs.snapshots(mesh);
+    assertThat(configs.snapshots(mesh).get("public").version(ResourceType.CLUSTER))
         .isEqualTo(before.get("public").version(ResourceType.CLUSTER));
     String exposed = mesh.exposedThrough("public").keySet().iterator().next();
 
     Mesh after = new Change(Change.Kind.ENDPOINTS, exposed, 1).applyTo(mesh);
-    Snapshot edge = BaselineConfig.snapshots(after).get("public");
+    Snapshot edge = configs.snapshots(after).get("public");
 
     assertThat(edge.version(ResourceType.ENDPOINT))
         .isNotEqualTo(before.get("public").version(ResourceType.ENDPOINT));

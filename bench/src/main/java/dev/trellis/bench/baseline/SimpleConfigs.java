@@ -1,7 +1,6 @@
 package dev.trellis.bench.baseline;
 
 import com.google.protobuf.Any;
-import com.google.protobuf.Message;
 import com.google.protobuf.UInt32Value;
 import com.google.protobuf.util.Durations;
 import dev.trellis.model.Dependency;
@@ -37,26 +36,20 @@ import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3
 import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpFilter;
 import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.Rds;
 import io.envoyproxy.envoy.extensions.filters.network.tcp_proxy.v3.TcpProxy;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.SortedMap;
-import java.util.TreeMap;
 
 /**
- * The baseline's own minimal config builder: for each proxy group, the resources the brief's naming
- * scheme prescribes (sidecar inbound/outbound listeners and routes, EDS clusters and load
- * assignments; edge listener {@code http}), in a snapshot whose per-type versions are content
- * hashes, so that two processes build equal versions for equal meshes and an endpoint-only change
- * changes only the EDS version.
+ * The bench's own minimal config builder, independent of Trellis' templates: for each proxy group,
+ * the resources the brief's naming scheme prescribes (sidecar inbound/outbound listeners and
+ * routes, EDS clusters and load assignments; edge listener {@code http}), in a snapshot whose
+ * per-type versions are content hashes, so that two processes build equal versions for equal meshes
+ * and an endpoint-only change changes only the EDS version.
  */
-public final class BaselineConfig {
+public final class SimpleConfigs implements GroupConfigs {
 
   static final String LOCAL_APP = "local_app";
   private static final ConfigSource ADS =
@@ -65,10 +58,9 @@ public final class BaselineConfig {
           .setResourceApiVersion(ApiVersion.V3)
           .build();
 
-  private BaselineConfig() {}
-
-  /** The proxy groups of {@code mesh}: one per service with a sidecar, one per gateway. */
-  public static List<ProxyGroup> groups(Mesh mesh) {
+  /** One group per service with a sidecar, one per gateway (no proxyless gRPC groups). */
+  @Override
+  public List<ProxyGroup> groups(Mesh mesh) {
     List<ProxyGroup> out = new ArrayList<>();
     mesh.services().values().stream()
         .filter(ServiceDef::sidecar)
@@ -78,35 +70,8 @@ public final class BaselineConfig {
     return out;
   }
 
-  /** Every group's snapshot, by group id. */
-  public static SortedMap<String, Snapshot> snapshots(Mesh mesh) {
-    SortedMap<String, Snapshot> out = new TreeMap<>();
-    for (ProxyGroup g : groups(mesh)) {
-      out.put(g.id(), snapshot(mesh, g));
-    }
-    return out;
-  }
-
-  /**
-   * The groups whose config can depend on {@code service}: its own sidecars, its callers' sidecars
-   * and the gateways exposing it. A change to one service rebuilds only these.
-   */
-  public static List<ProxyGroup> groupsDependingOn(Mesh mesh, String service) {
-    List<ProxyGroup> out = new ArrayList<>();
-    mesh.service(service)
-        .filter(ServiceDef::sidecar)
-        .ifPresent(s -> out.add(ProxyGroup.sidecar(s.name())));
-    mesh.callersOf(service).stream()
-        .filter(ServiceDef::sidecar)
-        .forEach(s -> out.add(ProxyGroup.sidecar(s.name())));
-    mesh.service(service)
-        .flatMap(ServiceDef::edge)
-        .ifPresent(e -> out.add(ProxyGroup.edge(e.gateway())));
-    return out;
-  }
-
-  /** One group's snapshot. */
-  public static Snapshot snapshot(Mesh mesh, ProxyGroup group) {
+  @Override
+  public Snapshot snapshot(Mesh mesh, ProxyGroup group) {
     Resources r = new Resources();
     switch (group.kind()) {
       case SIDECAR -> sidecar(mesh, mesh.service(group.name()).orElseThrow(), r);
@@ -114,17 +79,7 @@ public final class BaselineConfig {
       case GRPC ->
           throw new IllegalArgumentException("the baseline serves no gRPC group: " + group);
     }
-    return Snapshot.create(
-        r.clusters,
-        version(r.clusters),
-        r.endpoints,
-        version(r.endpoints),
-        r.listeners,
-        version(r.listeners),
-        r.routes,
-        version(r.routes),
-        List.of(),
-        "");
+    return SnapshotBundle.versioned(r.clusters, r.endpoints, r.listeners, r.routes, List.of());
   }
 
   private static final class Resources {
@@ -304,18 +259,8 @@ public final class BaselineConfig {
         .build();
   }
 
-  /** A content hash of one type's resources: equal resources, equal version, in any process. */
-  static String version(List<? extends Message> resources) {
-    MessageDigest sha;
-    try {
-      sha = MessageDigest.getInstance("SHA-256");
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("SHA-256 is required of every JVM", e);
-    }
-    for (Message m : resources) {
-      sha.update(m.getDescriptorForType().getFullName().getBytes(StandardCharsets.UTF_8));
-      sha.update(m.toByteArray());
-    }
-    return HexFormat.of().formatHex(sha.digest(), 0, 8);
+  @Override
+  public String toString() {
+    return "the bench's simple builder";
   }
 }

@@ -36,10 +36,4 @@ public final class PackedResources implements ProtoResourcesSerializer {
       }
     }
   }
-
-  /** How many packed resources are held (for tests and metrics). */
-  long size() {
-    packed.cleanUp();
-    return packed.size();
-  }
 }

@@ -178,8 +178,4 @@ final class TypeState {
     return new TypeStatus(
         sentVersion, sentAt, pushes, ackedVersion, ackedAt, acks, nacks, lastNack);
   }
-
-  synchronized boolean requested() {
-    return requested;
-  }
 }

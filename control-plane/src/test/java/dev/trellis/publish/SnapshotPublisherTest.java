@@ -129,6 +129,24 @@ class SnapshotPublisherTest {
   }
 
   @Test
+  void eachSharedResourceIsPackedOnce() {
+    PackedResources packed = new PackedResources();
+    SnapshotPublisher withPacking = new SnapshotPublisher(cache, packed);
+    withPacking.publish(
+        List.of(GrpcMesh.group("web", "greeter", 8080), GrpcMesh.group("api", "greeter", 8080)));
+    withPacking.publish(
+        List.of(GrpcMesh.group("web", "greeter", 8080), GrpcMesh.group("api", "greeter", 9090)));
+    var v3 = io.envoyproxy.controlplane.cache.Resources.ApiVersion.V3;
+
+    var web = cache.getSnapshot("grpc:web").clusters().resources().get("greeter");
+    var api = cache.getSnapshot("grpc:api").clusters().resources().get("greeter");
+
+    assertThat(packed.serialize(web, v3)).isSameAs(packed.serialize(api, v3));
+    assertThat(packed.serialize(web, v3).getTypeUrl())
+        .isEqualTo("type.googleapis.com/envoy.config.cluster.v3.Cluster");
+  }
+
+  @Test
   void removedGroupIsServedAnEmptyConfig() {
     publisher.publish(
         List.of(GrpcMesh.group("web", "greeter", 8080), GrpcMesh.group("api", "greeter", 8080)));

@@ -108,6 +108,19 @@ final class XdsClientProcess implements AutoCloseable {
     }
   }
 
+  /**
+   * Calls until the answer is {@code expected} (the client may still be starting or catching up
+   * with a new config) or {@code within} has passed; returns the last answer.
+   */
+  String callUntil(String target, String expected, Duration within) {
+    long deadline = System.nanoTime() + within.toNanos();
+    String answer = call(target);
+    while (!answer.equals(expected) && System.nanoTime() < deadline) {
+      answer = call(target);
+    }
+    return answer;
+  }
+
   String stderr() {
     try {
       List<String> lines = Files.readAllLines(stderr);

@@ -24,7 +24,7 @@ import java.util.concurrent.TimeUnit;
  */
 public final class AdsStub<Q, R> implements AutoCloseable {
 
-  public static final Duration WAIT = Duration.ofSeconds(10);
+  public static final Duration WAIT = Duration.ofSeconds(30);
 
   private final ManagedChannel channel;
   private final StreamObserver<Q> requests;

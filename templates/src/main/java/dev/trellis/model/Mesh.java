@@ -34,6 +34,45 @@ public record Mesh(
     return service.mtls().orElse(config.mtlsDefault());
   }
 
+  /** The SPIFFE ID of a service's workloads, {@code spiffe://<trustDomain>/service/<name>}. */
+  public String identityOf(String service) {
+    return "spiffe://" + config.trustDomain() + "/service/" + service;
+  }
+
+  /** The SPIFFE ID of an edge gateway's proxies, {@code spiffe://<trustDomain>/gateway/<name>}. */
+  public String gatewayIdentity(String gateway) {
+    return "spiffe://" + config.trustDomain() + "/gateway/" + gateway;
+  }
+
+  /**
+   * What the inbound side of a service accepts, as its callers must treat it. A sidecar applies the
+   * service's mode. A proxyless gRPC server can be strict but not permissive: grpc-xds picks a
+   * filter chain before the handshake and cannot tell TLS from plaintext on one port, so permissive
+   * serves plaintext. Anything else has nothing that terminates TLS: plaintext.
+   */
+  public MtlsMode servedMtls(ServiceDef service) {
+    if (service.sidecar()) {
+      return mtlsOf(service);
+    }
+    if (service.proxyless() && service.protocol() == Protocol.GRPC) {
+      return mtlsOf(service) == MtlsMode.STRICT ? MtlsMode.STRICT : MtlsMode.DISABLE;
+    }
+    return MtlsMode.DISABLE;
+  }
+
+  /**
+   * Whether {@code caller} can originate mTLS to {@code callee}: through its sidecar, or as a
+   * proxyless gRPC client of a gRPC service. A caller with neither sends what its app sends.
+   */
+  public static boolean canOriginateMtls(ServiceDef caller, ServiceDef callee) {
+    return caller.sidecar() || (caller.proxyless() && callee.protocol() == Protocol.GRPC);
+  }
+
+  /** Whether calls from {@code caller} to {@code callee} travel over mTLS as rendered now. */
+  public boolean callsOverMtls(ServiceDef caller, ServiceDef callee) {
+    return servedMtls(callee).acceptsMtls() && canOriginateMtls(caller, callee);
+  }
+
   /** The services that declare {@code callee} as a dependency, by name. */
   public List<ServiceDef> callersOf(String callee) {
     return services.values().stream()

@@ -18,6 +18,7 @@ final class DefaultTemplates {
   static final List<String> PATHS =
       List.of(
           "common/endpoints.yaml.j2",
+          "common/mtls.j2",
           "edge/clusters.yaml.j2",
           "edge/listeners.yaml.j2",
           "edge/routes.yaml.j2",

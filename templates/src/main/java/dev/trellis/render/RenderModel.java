@@ -13,12 +13,14 @@ import java.math.BigDecimal;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -38,11 +40,38 @@ final class RenderModel {
   private final DiscoveredEndpoints discovered;
   private final Map<String, Object> meshMap;
   private final Map<String, List<Map<String, Object>>> localities = new ConcurrentHashMap<>();
+  private final Map<String, List<String>> principals;
 
   RenderModel(Mesh mesh, DiscoveredEndpoints discovered) {
     this.mesh = mesh;
     this.discovered = discovered;
     this.meshMap = meshMap(mesh);
+    this.principals = principals(mesh);
+  }
+
+  /**
+   * The identities each service's inbound authorization allows: every service that declares it as a
+   * dependency, and the gateway that exposes it; sorted. Built once: one pass over the mesh.
+   */
+  private static Map<String, List<String>> principals(Mesh mesh) {
+    Map<String, TreeSet<String>> byCallee = new HashMap<>();
+    for (ServiceDef caller : mesh.services().values()) {
+      for (Dependency d : caller.dependencies()) {
+        byCallee
+            .computeIfAbsent(d.name(), n -> new TreeSet<>())
+            .add(mesh.identityOf(caller.name()));
+      }
+      caller
+          .edge()
+          .ifPresent(
+              e ->
+                  byCallee
+                      .computeIfAbsent(caller.name(), n -> new TreeSet<>())
+                      .add(mesh.gatewayIdentity(e.gateway())));
+    }
+    Map<String, List<String>> out = new HashMap<>();
+    byCallee.forEach((n, ids) -> out.put(n, List.copyOf(ids)));
+    return out;
   }
 
   Mesh mesh() {
@@ -236,6 +265,8 @@ final class RenderModel {
               .put("retries", d.retries())
               .put("callee_sidecar", callee.sidecar())
               .put("callee_mtls", lower(mesh.mtlsOf(callee)))
+              .put("mtls", mesh.servedMtls(callee).acceptsMtls())
+              .put("identity", mesh.identityOf(callee.name()))
               .build());
     }
     return List.copyOf(out);
@@ -248,6 +279,10 @@ final class RenderModel {
         .put("port", s.port())
         .put("sidecar", s.sidecar())
         .put("mtls", lower(mesh.mtlsOf(s)))
+        .put("proxyless", s.proxyless())
+        .put("authz", lower(s.authz()))
+        .put("identity", mesh.identityOf(s.name()))
+        .put("allowed_principals", principals.getOrDefault(s.name(), List.of()))
         .put(
             "edge",
             s.edge()
@@ -269,6 +304,8 @@ final class RenderModel {
               .put("paths", edge.paths())
               .put("callee_sidecar", s.sidecar())
               .put("callee_mtls", lower(mesh.mtlsOf(s)))
+              .put("mtls", mesh.servedMtls(s).acceptsMtls())
+              .put("identity", mesh.identityOf(s.name()))
               .build());
     }
     return List.copyOf(out);
@@ -283,6 +320,7 @@ final class RenderModel {
         .put("name", g.name())
         .put("http_port", g.httpPort())
         .put("https_port", g.httpsPort())
+        .put("identity", mesh.gatewayIdentity(g.name()))
         .build();
   }
 

@@ -1,5 +1,6 @@
 package dev.trellis.render;
 
+import dev.trellis.model.AuthzMode;
 import dev.trellis.model.Dependency;
 import dev.trellis.model.EdgeExposure;
 import dev.trellis.model.Endpoints;
@@ -138,6 +139,9 @@ final class MeshFixture {
     private Protocol protocol = Protocol.HTTP;
     private int port = 8080;
     private boolean sidecar = true;
+    private boolean proxyless;
+    private Optional<MtlsMode> mtls = Optional.empty();
+    private AuthzMode authz = AuthzMode.AUDIT;
     private final List<HostPort> instances = new ArrayList<>();
     private final List<Dependency> dependencies = new ArrayList<>();
     private EdgeExposure edge;
@@ -179,6 +183,25 @@ final class MeshFixture {
       return this;
     }
 
+    Service proxyless() {
+      this.sidecar = false;
+      this.proxyless = true;
+      field("proxyless");
+      return this;
+    }
+
+    Service mtls(MtlsMode mode) {
+      this.mtls = Optional.of(mode);
+      field("mtls");
+      return this;
+    }
+
+    Service authz(AuthzMode mode) {
+      this.authz = mode;
+      field("authz");
+      return this;
+    }
+
     Service instances(String... hosts) {
       for (String h : hosts) {
         instance(h, port, "");
@@ -211,7 +234,9 @@ final class MeshFixture {
           protocol,
           port,
           sidecar,
-          Optional.empty(),
+          proxyless,
+          mtls,
+          authz,
           new Endpoints(instances, Optional.empty()),
           dependencies,
           Optional.ofNullable(edge),

@@ -5,6 +5,8 @@ import dev.trellis.analyze.GroupContext;
 import dev.trellis.analyze.Level;
 import dev.trellis.analyze.Rule;
 import dev.trellis.analyze.envoy.EnvoyIndex.SdsRef;
+import dev.trellis.render.MeshSecrets;
+import dev.trellis.render.ProxyKind;
 import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.SdsSecretConfig;
 import java.util.List;
 
@@ -20,11 +22,17 @@ public final class SdsSecretCheck implements GroupCheck {
           "A listener or cluster whose certificate or validation context comes from SDS over ADS"
               + " stays warming until the secret arrives: the listener takes no connections and"
               + " the cluster sends no traffic. Secrets with no sds_config come from the proxy's"
-              + " bootstrap and are not checked.");
+              + " bootstrap and are not checked; 'identity' and 'trust_bundle' are added to"
+              + " sidecar and edge groups from the mesh CA when they are published.");
 
   @Override
   public List<Rule> rules() {
     return List.of(RULE);
+  }
+
+  private static boolean providedByControlPlane(GroupContext context, String secret) {
+    return context.group().group().kind() != ProxyKind.GRPC
+        && MeshSecrets.PROVIDED.contains(secret);
   }
 
   @Override
@@ -34,7 +42,8 @@ public final class SdsSecretCheck implements GroupCheck {
       SdsSecretConfig sds = ref.config();
       if (sds.hasSdsConfig()
           && sds.getSdsConfig().hasAds()
-          && !index.secrets.containsKey(sds.getName())) {
+          && !index.secrets.containsKey(sds.getName())
+          && !providedByControlPlane(context, sds.getName())) {
         context.report(
             RULE,
             ref.owner(),

@@ -1,5 +1,6 @@
 package dev.trellis.model.load;
 
+import dev.trellis.model.AuthzMode;
 import dev.trellis.model.Dependency;
 import dev.trellis.model.EdgeExposure;
 import dev.trellis.model.Endpoints;
@@ -24,7 +25,9 @@ final class ServiceReader {
           "protocol",
           "port",
           "sidecar",
+          "proxyless",
           "mtls",
+          "authz",
           "endpoints",
           "dependencies",
           "edge");
@@ -67,8 +70,22 @@ final class ServiceReader {
         f.required("port").flatMap(n -> Values.integer(src, "port", n, 1, 65535));
     Optional<Boolean> sidecar =
         f.optional("sidecar").map(n -> Values.bool(src, "sidecar", n)).orElse(Optional.of(false));
+    Optional<Boolean> proxyless =
+        f.optional("proxyless")
+            .map(n -> Values.bool(src, "proxyless", n))
+            .orElse(Optional.of(false));
+    if (sidecar.orElse(false) && proxyless.orElse(false)) {
+      src.invalid(
+          f.optional("proxyless").orElseThrow(),
+          "proxyless",
+          "a service is either behind a sidecar or proxyless, not both");
+    }
     Optional<MtlsMode> mtls =
         f.optional("mtls").flatMap(n -> Values.choice(src, "mtls", n, MtlsMode.class));
+    Optional<AuthzMode> authz =
+        f.optional("authz")
+            .map(n -> Values.choice(src, "authz", n, AuthzMode.class))
+            .orElse(Optional.of(AuthzMode.AUDIT));
     Optional<Endpoints> endpoints =
         f.optional("endpoints")
             .map(n -> EndpointsReader.read(src, "endpoints", n))
@@ -88,7 +105,9 @@ final class ServiceReader {
             protocol.orElseThrow(),
             port.orElseThrow(),
             sidecar.orElseThrow(),
+            proxyless.orElseThrow(),
             mtls,
+            authz.orElseThrow(),
             endpoints.orElseThrow(),
             dependencies,
             edge,

@@ -22,8 +22,10 @@
  * </pre>
  *
  * <p>A service: {@code name}, {@code owner}, {@code protocol} (http | grpc | tcp) and {@code port}
- * are required; {@code sidecar} (default false), {@code mtls}, {@code endpoints} ({@code static}:
- * {@code "host:port"} or {@code {address: "host:port", zone: z}}; {@code kubernetes: {namespace,
+ * are required; {@code sidecar} (default false), {@code proxyless} (default false: the app is a
+ * grpc-xds client/server of group {@code grpc:<name>}; not with {@code sidecar}), {@code mtls},
+ * {@code authz} (audit | enforce, default audit), {@code endpoints} ({@code static}: {@code
+ * "host:port"} or {@code {address: "host:port", zone: z}}; {@code kubernetes: {namespace,
  * service}}), {@code dependencies} ({@code name}, {@code timeout} such as 500ms/2s/1m/1h, {@code
  * retries} 0-10, default 0) and {@code edge} ({@code gateway}, {@code hosts}, {@code paths},
  * default {@code ["/"]}) are optional.

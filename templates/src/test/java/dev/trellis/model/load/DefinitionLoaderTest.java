@@ -3,6 +3,7 @@ package dev.trellis.model.load;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.trellis.model.AuthzMode;
 import dev.trellis.model.DefinitionTree;
 import dev.trellis.model.Dependency;
 import dev.trellis.model.EdgeExposure;
@@ -92,6 +93,7 @@ class DefinitionLoaderTest {
       assertThat(p.port()).isEqualTo(8080);
       assertThat(p.sidecar()).isTrue();
       assertThat(p.mtls()).contains(MtlsMode.STRICT);
+      assertThat(p.authz()).isEqualTo(AuthzMode.ENFORCE);
       assertThat(p.endpoints().staticEndpoints())
           .containsExactly(new HostPort("10.0.0.7", 8080), new HostPort("10.0.0.8", 8080));
       assertThat(p.endpoints().kubernetes()).isEmpty();
@@ -112,6 +114,8 @@ class DefinitionLoaderTest {
       ServiceDef ledger = mesh.service("ledger").orElseThrow();
       assertThat(ledger.sidecar()).isFalse();
       assertThat(ledger.mtls()).isEmpty();
+      assertThat(ledger.proxyless()).isFalse();
+      assertThat(ledger.authz()).isEqualTo(AuthzMode.AUDIT);
       assertThat(mesh.mtlsOf(ledger)).isEqualTo(MtlsMode.PERMISSIVE);
       assertThat(ledger.dependencies())
           .containsExactly(new Dependency("audit", Optional.of(Duration.ofMillis(500)), 0));
@@ -245,7 +249,8 @@ class DefinitionLoaderTest {
               "services/payments.yaml:7:3: unknown field 'retrys' in dependencies[0] (expected one"
                   + " of: name, timeout, retries)",
               "services/payments.yaml:8:1: unknown field 'colour' (expected one of: name, owner,"
-                  + " protocol, port, sidecar, mtls, endpoints, dependencies, edge)");
+                  + " protocol, port, sidecar, proxyless, mtls, authz, endpoints, dependencies,"
+                  + " edge)");
     }
 
     @Test
@@ -320,6 +325,22 @@ class DefinitionLoaderTest {
           .containsExactly(
               "services/a.yaml:5:7: mtls: invalid value 'STRICT' (expected one of: disable,"
                   + " permissive, strict)");
+    }
+
+    @Test
+    void authzIsAuditOrEnforce() {
+      assertThat(errors("services/a.yaml", service("a", "authz: deny")))
+          .containsExactly(
+              "services/a.yaml:5:8: authz: invalid value 'deny' (expected one of: audit,"
+                  + " enforce)");
+    }
+
+    @Test
+    void aServiceIsNotBothBehindASidecarAndProxyless() {
+      assertThat(errors("services/a.yaml", service("a", "sidecar: true", "proxyless: true")))
+          .containsExactly(
+              "services/a.yaml:6:12: proxyless: a service is either behind a sidecar or"
+                  + " proxyless, not both");
     }
 
     @Test

@@ -1,5 +1,6 @@
 package dev.trellis.model;
 
+import java.time.Duration;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
@@ -71,6 +72,39 @@ public record Mesh(
   /** Whether calls from {@code caller} to {@code callee} travel over mTLS as rendered now. */
   public boolean callsOverMtls(ServiceDef caller, ServiceDef callee) {
     return servedMtls(callee).acceptsMtls() && canOriginateMtls(caller, callee);
+  }
+
+  /**
+   * The effective traffic policy of calls to {@code dependency}: what the caller wrote, then the
+   * mesh's {@code trafficDefaults}, then {@link TrafficPolicy#BUILT_IN}.
+   */
+  public TrafficPolicy policyOf(Dependency dependency) {
+    return dependency.policy().orElse(config.trafficDefaults()).orElse(TrafficPolicy.BUILT_IN);
+  }
+
+  /**
+   * The effective traffic policy of the edge's requests to an exposed service: the mesh defaults
+   * with the edge's own timeout. Retries are left out: the edge does not know which requests are
+   * safe to repeat.
+   */
+  public TrafficPolicy edgePolicyOf(EdgeExposure edge) {
+    TrafficPolicy defaults = config.trafficDefaults().orElse(TrafficPolicy.BUILT_IN);
+    return new TrafficPolicy(
+        edge.timeout().or(defaults::timeout),
+        TrafficPolicy.Retries.NONE,
+        defaults.circuitBreakers(),
+        defaults.outlierDetection(),
+        defaults.lb());
+  }
+
+  /** The edge's deadline for requests to {@code service}, if it is exposed and one is set. */
+  public Optional<Duration> edgeTimeoutOf(ServiceDef service) {
+    return service.edge().flatMap(e -> edgePolicyOf(e).timeout());
+  }
+
+  /** The response security headers the edge sends for {@code edge}, by header name. */
+  public Map<String, String> securityHeadersOf(EdgeExposure edge) {
+    return edge.securityHeaders().orElse(config.securityHeaders()).effective();
   }
 
   /** The services that declare {@code callee} as a dependency, by name. */

@@ -9,6 +9,8 @@ import java.util.List;
  *     instance:inboundPort)
  * @param outboundPort where every sidecar accepts its app's HTTP/gRPC calls to dependencies
  *     (loopback)
+ * @param trafficDefaults the policy of every call, where a dependency or edge does not say
+ * @param securityHeaders the edge's response security headers, where a service does not say
  */
 public record MeshConfig(
     String name,
@@ -17,12 +19,35 @@ public record MeshConfig(
     int inboundPort,
     int outboundPort,
     List<Gateway> gateways,
+    TrafficPolicy trafficDefaults,
+    SecurityHeaders securityHeaders,
     Provenance provenance) {
 
   public static final String FILE = "mesh.yaml";
 
   public MeshConfig {
     gateways = List.copyOf(gateways);
+  }
+
+  /** Settings without traffic defaults or security header overrides. */
+  public MeshConfig(
+      String name,
+      String trustDomain,
+      MtlsMode mtlsDefault,
+      int inboundPort,
+      int outboundPort,
+      List<Gateway> gateways,
+      Provenance provenance) {
+    this(
+        name,
+        trustDomain,
+        mtlsDefault,
+        inboundPort,
+        outboundPort,
+        gateways,
+        TrafficPolicy.NONE,
+        SecurityHeaders.NONE,
+        provenance);
   }
 
   public static MeshConfig defaults() {

@@ -3,6 +3,9 @@ package dev.trellis.model.load;
 import dev.trellis.model.Gateway;
 import dev.trellis.model.MeshConfig;
 import dev.trellis.model.MtlsMode;
+import dev.trellis.model.SecurityHeaders;
+import dev.trellis.model.SourceLocation;
+import dev.trellis.model.TrafficPolicy;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -10,6 +13,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.function.Function;
 import org.yaml.snakeyaml.nodes.Node;
+import org.yaml.snakeyaml.nodes.SequenceNode;
 
 /**
  * Reads and validates {@code mesh.yaml}; every field is optional, with the defaults of {@link
@@ -17,9 +21,21 @@ import org.yaml.snakeyaml.nodes.Node;
  */
 final class MeshConfigReader {
 
-  static final List<String> FIELDS = List.of("name", "trustDomain", "mtls", "sidecar", "gateways");
+  static final List<String> FIELDS =
+      List.of(
+          "name",
+          "trustDomain",
+          "mtls",
+          "sidecar",
+          "gateways",
+          "trafficDefaults",
+          "securityHeaders");
   static final List<String> SIDECAR_FIELDS = List.of("inboundPort", "outboundPort");
-  static final List<String> GATEWAY_FIELDS = List.of("name", "httpsPort", "httpPort");
+  static final List<String> GATEWAY_FIELDS =
+      List.of(
+          "name", "httpsPort", "httpPort", "tls", "internalHeaderPrefix", "maxRequestHeadersKb");
+  static final List<String> TLS_FIELDS = List.of("hosts", "certFile", "keyFile", "meshCa");
+  static final int MAX_REQUEST_HEADERS_KB = 8192;
   static final int DEFAULT_HTTPS_PORT = 8443;
   static final int DEFAULT_HTTP_PORT = 8080;
 
@@ -62,6 +78,14 @@ final class MeshConfigReader {
         value(
             f, "sidecar", new SidecarPorts(d.inboundPort(), d.outboundPort()), n -> sidecar(n, d));
     List<Gateway> gateways = f.optional("gateways").map(this::gateways).orElse(List.of());
+    Optional<TrafficPolicy> trafficDefaults =
+        value(f, "trafficDefaults", d.trafficDefaults(), this::trafficDefaults);
+    Optional<SecurityHeaders> securityHeaders =
+        value(
+            f,
+            "securityHeaders",
+            d.securityHeaders(),
+            n -> SecurityHeadersReader.read(src, "securityHeaders", n));
 
     if (!src.clean()) {
       return Optional.empty();
@@ -74,7 +98,14 @@ final class MeshConfigReader {
             ports.orElseThrow().inbound(),
             ports.orElseThrow().outbound(),
             gateways,
+            trafficDefaults.orElseThrow(),
+            securityHeaders.orElseThrow(),
             src.provenance()));
+  }
+
+  private Optional<TrafficPolicy> trafficDefaults(Node node) {
+    return Fields.open(src, "trafficDefaults", node, TrafficPolicyReader.FIELDS)
+        .flatMap(f -> TrafficPolicyReader.read(src, f));
   }
 
   private <T> Optional<T> value(
@@ -175,10 +206,116 @@ final class MeshConfigReader {
           http.get() + " is used for both httpsPort and httpPort");
       return Optional.empty();
     }
-    if (name.isEmpty() || https.isEmpty() || http.isEmpty()) {
+    Optional<List<Gateway.Tls>> tls =
+        value(f, "tls", List.<Gateway.Tls>of(), n -> tlsList(f.path("tls"), n));
+    Optional<String> prefix =
+        value(
+            f,
+            "internalHeaderPrefix",
+            Gateway.DEFAULT_INTERNAL_HEADER_PREFIX,
+            n ->
+                Values.text(src, f.path("internalHeaderPrefix"), n, Syntax.INTERNAL_HEADER_PREFIX));
+    Optional<Integer> maxHeaders =
+        value(
+            f,
+            "maxRequestHeadersKb",
+            Gateway.DEFAULT_MAX_REQUEST_HEADERS_KB,
+            n -> Values.integer(src, f.path("maxRequestHeadersKb"), n, 1, MAX_REQUEST_HEADERS_KB));
+    if (name.isEmpty()
+        || https.isEmpty()
+        || http.isEmpty()
+        || tls.isEmpty()
+        || prefix.isEmpty()
+        || maxHeaders.isEmpty()) {
       return Optional.empty();
     }
-    return Optional.of(new Gateway(name.get(), https.get(), http.get()));
+    return Optional.of(
+        new Gateway(
+            name.get(), https.get(), http.get(), tls.get(), prefix.get(), maxHeaders.get()));
+  }
+
+  /** The gateway's certificates; a host may have only one. */
+  private Optional<List<Gateway.Tls>> tlsList(String path, Node node) {
+    Optional<List<Values.Item>> items = Values.items(src, path, node);
+    if (items.isEmpty()) {
+      return Optional.empty();
+    }
+    List<Gateway.Tls> out = new ArrayList<>();
+    Map<String, SourceLocation> hosts = new HashMap<>();
+    boolean ok = true;
+    for (Values.Item item : items.get()) {
+      Optional<Gateway.Tls> tls = tls(item, hosts);
+      ok &= tls.isPresent();
+      tls.ifPresent(out::add);
+    }
+    return ok ? Optional.of(out) : Optional.empty();
+  }
+
+  private Optional<Gateway.Tls> tls(Values.Item item, Map<String, SourceLocation> seenHosts) {
+    Optional<Fields> opened = Fields.open(src, item.path(), item.node(), TLS_FIELDS);
+    if (opened.isEmpty()) {
+      return Optional.empty();
+    }
+    Fields f = opened.get();
+    boolean ok = true;
+    Optional<List<String>> hosts =
+        f.required("hosts")
+            .flatMap(
+                n -> Values.distinctList(src, f.path("hosts"), n, "host", Syntax.EDGE_HOST, false));
+    if (hosts.isPresent()) {
+      Node hostsNode = f.optional("hosts").orElseThrow();
+      List<Node> hostNodes = ((SequenceNode) hostsNode).getValue();
+      for (int i = 0; i < hosts.get().size(); i++) {
+        SourceLocation at = src.at(hostNodes.get(i));
+        SourceLocation first = seenHosts.putIfAbsent(hosts.get().get(i), at);
+        if (first != null) {
+          src.invalid(
+              hostNodes.get(i),
+              f.path("hosts") + "[" + i + "]",
+              "host '"
+                  + hosts.get().get(i)
+                  + "' already has a certificate (first at "
+                  + Values.position(first, at)
+                  + ")");
+          ok = false;
+        }
+      }
+    }
+    Optional<Node> certNode = f.optional("certFile");
+    Optional<Node> keyNode = f.optional("keyFile");
+    Optional<Node> meshCaNode = f.optional("meshCa");
+    Optional<String> cert =
+        certNode.flatMap(n -> Values.text(src, f.path("certFile"), n, Syntax.FILE_PATH));
+    Optional<String> key =
+        keyNode.flatMap(n -> Values.text(src, f.path("keyFile"), n, Syntax.FILE_PATH));
+    Optional<Boolean> meshCa = meshCaNode.flatMap(n -> Values.bool(src, f.path("meshCa"), n));
+    ok &= certNode.isPresent() == cert.isPresent() && keyNode.isPresent() == key.isPresent();
+    ok &= meshCaNode.isPresent() == meshCa.isPresent();
+    boolean files = certNode.isPresent() || keyNode.isPresent();
+    if (meshCa.orElse(false) && files) {
+      src.invalid(
+          meshCaNode.orElseThrow(),
+          f.path("meshCa"),
+          "meshCa: true cannot be combined with certFile or keyFile");
+      ok = false;
+    } else if (files && (certNode.isEmpty() || keyNode.isEmpty())) {
+      String missing = certNode.isEmpty() ? "certFile" : "keyFile";
+      src.error(
+          src.at(item.node()),
+          f.path(missing),
+          "missing required field '" + missing + "' in " + item.path() + " (files come in pairs)");
+      ok = false;
+    } else if (!files && !meshCa.orElse(false) && meshCa.isPresent() == meshCaNode.isPresent()) {
+      src.error(
+          src.at(item.node()),
+          item.path(),
+          item.path() + ": needs certFile and keyFile, or meshCa: true");
+      ok = false;
+    }
+    if (!ok || hosts.isEmpty()) {
+      return Optional.empty();
+    }
+    return Optional.of(new Gateway.Tls(hosts.get(), cert, key));
   }
 
   private Optional<Integer> port(Fields f, String field, int fallback) {

@@ -7,7 +7,7 @@ import dev.trellis.model.Endpoints;
 import dev.trellis.model.MtlsMode;
 import dev.trellis.model.Protocol;
 import dev.trellis.model.ServiceDef;
-import java.time.Duration;
+import dev.trellis.model.TrafficPolicy;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -31,8 +31,7 @@ final class ServiceReader {
           "endpoints",
           "dependencies",
           "edge");
-  static final List<String> DEPENDENCY_FIELDS = List.of("name", "timeout", "retries");
-  static final int MAX_RETRIES = 10;
+  static final List<String> DEPENDENCY_FIELDS = dependencyFields();
 
   private final Source src;
   private final String stem;
@@ -143,17 +142,19 @@ final class ServiceReader {
       String namePath = f.path("name");
       Optional<String> target =
           f.required("name").flatMap(n -> dependencyName(namePath, n, self, seen));
-      Optional<Duration> timeout =
-          f.optional("timeout").flatMap(n -> Values.duration(src, f.path("timeout"), n));
-      Optional<Integer> retries =
-          f.optional("retries")
-              .map(n -> Values.integer(src, f.path("retries"), n, 0, MAX_RETRIES))
-              .orElse(Optional.of(0));
-      if (target.isPresent() && retries.isPresent()) {
-        out.add(new Dependency(target.get(), timeout, retries.get()));
+      Optional<TrafficPolicy> policy = TrafficPolicyReader.read(src, f);
+      if (target.isPresent() && policy.isPresent()) {
+        out.add(new Dependency(target.get(), policy.get()));
       }
     }
     return out;
+  }
+
+  private static List<String> dependencyFields() {
+    List<String> fields = new ArrayList<>();
+    fields.add("name");
+    fields.addAll(TrafficPolicyReader.FIELDS);
+    return List.copyOf(fields);
   }
 
   private Optional<String> dependencyName(

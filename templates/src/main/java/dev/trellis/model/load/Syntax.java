@@ -1,6 +1,8 @@
 package dev.trellis.model.load;
 
+import java.util.List;
 import java.util.Optional;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
@@ -27,6 +29,12 @@ final class Syntax {
           "(?:(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])\\.){3}"
               + "(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])");
   private static final int MAX_HOSTNAME = 253;
+  private static final Pattern ORIGIN_FORM =
+      Pattern.compile("(https?)://([^:/]+)(?::([0-9]{1,5}))?");
+  private static final Pattern FILE = Pattern.compile("/[A-Za-z0-9._/-]{1,1023}");
+  private static final Pattern PREFIX = Pattern.compile("x-[a-z0-9-]{1,62}");
+  private static final List<String> EDGE_SET_HEADERS =
+      List.of("x-request-id", "x-forwarded-for", "x-forwarded-proto", "x-envoy-external-address");
   private static final String PATH_CHARS =
       "letters, digits, '/', '-', '.', '_', '~' and %XX escapes";
 
@@ -62,6 +70,79 @@ final class Syntax {
           "is not a valid zone (letters, digits, '.', '_' and '-', starting with a letter or"
               + " digit, at most 63 characters)");
 
+  /** A response header value: printable ASCII and spaces, not starting or ending with a space. */
+  static final Rule HEADER_VALUE =
+      Rule.matching(
+          Pattern.compile("[!-~](?:[ -~]{0,2046}[!-~])?"),
+          "is not a header value (printable ASCII and spaces, not starting or ending with a"
+              + " space, at most 2048 characters)");
+
+  /** A browser origin for CORS, or {@code *} for any. */
+  static final Rule ORIGIN =
+      v -> {
+        if (v.equals("*")) {
+          return Optional.empty();
+        }
+        Matcher m = ORIGIN_FORM.matcher(v);
+        return m.matches() && isHostname(m.group(2)) && portOk(m.group(3))
+            ? Optional.empty()
+            : Optional.of(
+                "is not an origin (http:// or https:// and a lowercase hostname with an optional"
+                    + " :port and no path, e.g. https://shop.example.com; or * for any)");
+      };
+
+  /** A CSRF source origin: a host and optional port, as Envoy compares them, without scheme. */
+  static final Rule ORIGIN_HOST =
+      v -> {
+        int colon = v.lastIndexOf(':');
+        String host = colon < 0 ? v : v.substring(0, colon);
+        String port = colon < 0 ? null : v.substring(colon + 1);
+        return isHostname(host.startsWith("*.") ? host.substring(2) : host) && portOk(port)
+            ? Optional.empty()
+            : Optional.of(
+                "is not an origin host (a lowercase hostname with an optional :port and no"
+                    + " scheme, e.g. partner.example.com; a leading '*.' is allowed)");
+      };
+
+  static final Rule HTTP_METHOD =
+      Rule.matching(
+          Pattern.compile("[A-Z]{1,20}"), "is not an HTTP method (upper-case letters, e.g. GET)");
+
+  /** A request header name for CORS, or {@code *}. */
+  static final Rule HEADER_NAME =
+      Rule.matching(
+          Pattern.compile("\\*|[A-Za-z0-9][A-Za-z0-9-]{0,63}"),
+          "is not a header name (letters, digits and '-', starting with a letter or digit, at"
+              + " most 64 characters; or *)");
+
+  /** An absolute path on a proxy's disk. */
+  static final Rule FILE_PATH =
+      v ->
+          FILE.matcher(v).matches() && !v.contains("/../") && !v.endsWith("/..")
+              ? Optional.empty()
+              : Optional.of(
+                  "is not an absolute file path (starting with '/', of letters, digits, '.', '_',"
+                      + " '-' and '/', without '..' segments)");
+
+  /**
+   * A prefix of request header names to remove from outside requests: lower case, starting with
+   * {@code x-}, and not so short that it would also remove the headers the edge itself sets.
+   */
+  static final Rule INTERNAL_HEADER_PREFIX =
+      v -> {
+        if (!PREFIX.matcher(v).matches()) {
+          return Optional.of(
+              "is not a header name prefix (lowercase letters, digits and '-', starting with"
+                  + " 'x-' and at least one more character, at most 64 characters)");
+        }
+        for (String kept : EDGE_SET_HEADERS) {
+          if (kept.startsWith(v)) {
+            return Optional.of("would also remove " + kept + ", which the edge sets itself");
+          }
+        }
+        return Optional.empty();
+      };
+
   /** A route path prefix: absolute, and only unreserved characters, '/' and percent escapes. */
   static final Rule PATH_PREFIX = Syntax::pathProblem;
 
@@ -76,6 +157,18 @@ final class Syntax {
       return false;
     }
     return !NUMERIC_LAST_LABEL.matcher(host).matches() || IPV4.matcher(host).matches();
+  }
+
+  /** A port number 1-65535, or no port at all ({@code null}). */
+  private static boolean portOk(String port) {
+    if (port == null) {
+      return true;
+    }
+    if (!port.matches("[0-9]{1,5}")) {
+      return false;
+    }
+    int p = Integer.parseInt(port);
+    return p >= 1 && p <= 65535;
   }
 
   private static String hostnameHelp() {

@@ -4,8 +4,10 @@ import dev.trellis.model.SourceLocation;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Matcher;
@@ -165,6 +167,48 @@ final class Values {
       return Optional.empty();
     }
     return items;
+  }
+
+  /**
+   * A list of distinct strings, each satisfying {@code rule}; empty after reporting any problem.
+   *
+   * @param what the kind of element, for the duplicate message (e.g. {@code host})
+   * @param allowEmpty whether an empty list is valid
+   */
+  static Optional<List<String>> distinctList(
+      Source src, String path, Node node, String what, Syntax.Rule rule, boolean allowEmpty) {
+    Optional<List<Item>> items =
+        allowEmpty ? items(src, path, node) : nonEmptyItems(src, path, node);
+    if (items.isEmpty()) {
+      return Optional.empty();
+    }
+    List<String> out = new ArrayList<>();
+    Map<String, SourceLocation> seen = new HashMap<>();
+    boolean ok = true;
+    for (Item item : items.get()) {
+      Optional<String> value = text(src, item.path(), item.node(), rule);
+      if (value.isEmpty()) {
+        ok = false;
+        continue;
+      }
+      SourceLocation first = seen.putIfAbsent(value.get(), src.at(item.node()));
+      if (first != null) {
+        src.invalid(
+            item.node(),
+            item.path(),
+            "duplicate "
+                + what
+                + " '"
+                + quote(value.get())
+                + "' (first at "
+                + position(first, src.at(item.node()))
+                + ")");
+        ok = false;
+        continue;
+      }
+      out.add(value.get());
+    }
+    return ok ? Optional.of(out) : Optional.empty();
   }
 
   /**

@@ -19,6 +19,23 @@
  *   - name: public
  *     httpsPort: 8443             # default 8443
  *     httpPort: 8080              # default 8080
+ *     tls:                        # HTTPS by SNI host; without it the gateway is plain HTTP
+ *       - hosts: [shop.example.com, "*.shop.example.com"]
+ *         certFile: /etc/edge/shop.crt   # PEM files on the edge proxy's disk...
+ *         keyFile: /etc/edge/shop.key
+ *       - hosts: [internal.example.com]
+ *         meshCa: true            # ...or a certificate issued by the mesh CA
+ *     internalHeaderPrefix: x-internal-   # removed from outside requests (default x-internal-)
+ *     maxRequestHeadersKb: 60     # 1-8192, default 60
+ * trafficDefaults:                # for every dependency and edge route; same fields as a dependency
+ *   timeout: 2s
+ *   retries: {attempts: 2, on: [connect-failure, reset], perTryTimeout: 500ms}
+ * securityHeaders:                # edge response headers; a value, or false for none
+ *   hsts: "max-age=31536000; includeSubDomains"        # built-in default
+ *   contentTypeOptions: nosniff                        # built-in default
+ *   frameOptions: DENY                                 # built-in default
+ *   referrerPolicy: strict-origin-when-cross-origin    # built-in default
+ *   contentSecurityPolicy: "default-src 'self'"        # no built-in default
  * </pre>
  *
  * <p>A service: {@code name}, {@code owner}, {@code protocol} (http | grpc | tcp) and {@code port}
@@ -26,9 +43,42 @@
  * grpc-xds client/server of group {@code grpc:<name>}; not with {@code sidecar}), {@code mtls},
  * {@code authz} (audit | enforce, default audit), {@code endpoints} ({@code static}: {@code
  * "host:port"} or {@code {address: "host:port", zone: z}}; {@code kubernetes: {namespace,
- * service}}), {@code dependencies} ({@code name}, {@code timeout} such as 500ms/2s/1m/1h, {@code
- * retries} 0-10, default 0) and {@code edge} ({@code gateway}, {@code hosts}, {@code paths},
- * default {@code ["/"]}) are optional.
+ * service}}), {@code dependencies} and {@code edge} are optional.
+ *
+ * <p>A dependency: {@code name}, then its traffic policy; whatever it leaves out comes from {@code
+ * trafficDefaults}, then from the built-in default (least-request balancing, no retries):
+ *
+ * <pre>
+ * - name: ledger
+ *   timeout: 2s                   # 500ms, 2s, 1m, 1h: the whole call, retries included
+ *   retries: 2                    # short for {attempts: 2}; attempts are retries, 0-10
+ *   retries:
+ *     attempts: 2
+ *     on: [5xx, reset, connect-failure, unavailable]   # Envoy retry_on / gRPC status names
+ *     perTryTimeout: 500ms
+ *     budget: {percent: 20, minConcurrency: 3}         # Envoy's defaults when left out
+ *   circuitBreakers: {maxConnections: 100, maxPendingRequests: 50, maxRequests: 200}
+ *   outlierDetection: {consecutive5xx: 5, consecutiveGatewayErrors: 3, baseEjectionTime: 30s,
+ *                      maxEjectionPercent: 50}
+ *   lb: least_request             # round_robin | least_request | ring_hash | random
+ * </pre>
+ *
+ * <p>An edge exposure:
+ *
+ * <pre>
+ * edge:
+ *   gateway: public               # declared in mesh.yaml
+ *   hosts: [shop.example.com]     # required
+ *   paths: [/api]                 # default ["/"]
+ *   timeout: 5s                   # default trafficDefaults.timeout
+ *   csrf: enforce                 # off | shadow (default) | enforce, or
+ *   csrf: {mode: enforce, additionalOrigins: [partner.example.com]}   # hosts, no scheme
+ *   cors: {allowOrigins: ["https://app.example.com"], allowMethods: [GET, POST],
+ *          allowHeaders: [content-type], allowCredentials: true, maxAge: 10m}
+ *   securityHeaders: {frameOptions: SAMEORIGIN, contentSecurityPolicy: false}
+ *   cookies: {allowed: [session, csrftoken], mode: monitor}   # monitor (default) | enforce
+ *   rateLimit: {requestsPerSecond: 100, burst: 200}          # burst defaults to the rate
+ * </pre>
  *
  * <p>Strictness: unknown fields, duplicate keys, wrong YAML types (quoted numbers, {@code yes} for
  * a boolean), merge keys and explicit tags are errors. Names, hosts, paths, owners and zones are

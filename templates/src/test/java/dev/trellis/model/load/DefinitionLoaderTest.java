@@ -17,6 +17,7 @@ import dev.trellis.model.MtlsMode;
 import dev.trellis.model.Protocol;
 import dev.trellis.model.ServiceDef;
 import dev.trellis.model.SourceLocation;
+import dev.trellis.model.TrafficPolicy;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -100,7 +101,7 @@ class DefinitionLoaderTest {
       assertThat(p.dependencies())
           .containsExactly(
               new Dependency("ledger", Optional.of(Duration.ofSeconds(2)), 2),
-              new Dependency("audit", Optional.empty(), 0));
+              new Dependency("audit", TrafficPolicy.NONE));
       assertThat(p.edge())
           .contains(
               new EdgeExposure(
@@ -118,7 +119,15 @@ class DefinitionLoaderTest {
       assertThat(ledger.authz()).isEqualTo(AuthzMode.AUDIT);
       assertThat(mesh.mtlsOf(ledger)).isEqualTo(MtlsMode.PERMISSIVE);
       assertThat(ledger.dependencies())
-          .containsExactly(new Dependency("audit", Optional.of(Duration.ofMillis(500)), 0));
+          .containsExactly(
+              new Dependency(
+                  "audit",
+                  new TrafficPolicy(
+                      Optional.of(Duration.ofMillis(500)),
+                      TrafficPolicy.Retries.NONE,
+                      TrafficPolicy.CircuitBreakers.NONE,
+                      TrafficPolicy.OutlierDetection.NONE,
+                      Optional.empty())));
       assertThat(ledger.edge().orElseThrow().paths()).containsExactly("/");
       assertThat(mesh.service("audit").orElseThrow().edge()).isEmpty();
     }
@@ -247,7 +256,7 @@ class DefinitionLoaderTest {
                   service("ledger")))
           .containsExactly(
               "services/payments.yaml:7:3: unknown field 'retrys' in dependencies[0] (expected one"
-                  + " of: name, timeout, retries)",
+                  + " of: name, timeout, retries, circuitBreakers, outlierDetection, lb)",
               "services/payments.yaml:8:1: unknown field 'colour' (expected one of: name, owner,"
                   + " protocol, port, sidecar, proxyless, mtls, authz, endpoints, dependencies,"
                   + " edge)");

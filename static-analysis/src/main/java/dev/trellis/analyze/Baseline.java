@@ -35,10 +35,14 @@ public final class Baseline {
             .toList();
   }
 
-  /** A baseline of the findings that count in {@code result}. */
+  /**
+   * A baseline of the findings that count in {@code result}, except those no baseline may cover
+   * ({@link PipelineFindings#UNSUPPRESSIBLE}).
+   */
   public static Baseline of(AnalysisResult result) {
     return new Baseline(
         result.findings().stream()
+            .filter(f -> !PipelineFindings.UNSUPPRESSIBLE.contains(f.ruleId()))
             .map(f -> new Entry(f.fingerprint(), f.ruleId(), f.location().file(), f.message()))
             .toList());
   }
@@ -112,7 +116,7 @@ public final class Baseline {
     for (Finding f : result.findings()) {
       String fp = f.fingerprint();
       int left = remaining.getOrDefault(fp, 0);
-      if (left > 0) {
+      if (left > 0 && !PipelineFindings.UNSUPPRESSIBLE.contains(f.ruleId())) {
         remaining.put(fp, left - 1);
         suppressed.add(new SuppressedFinding(f, why));
       } else {

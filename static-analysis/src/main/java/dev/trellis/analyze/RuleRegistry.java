@@ -10,6 +10,13 @@ import dev.trellis.analyze.envoy.ResourceSizeCheck;
 import dev.trellis.analyze.envoy.RouteClusterCheck;
 import dev.trellis.analyze.envoy.SdsSecretCheck;
 import dev.trellis.analyze.envoy.VirtualHostDomainCheck;
+import dev.trellis.analyze.mesh.DependencyCycleCheck;
+import dev.trellis.analyze.mesh.EdgeRouteConflictCheck;
+import dev.trellis.analyze.mesh.EdgeTcpServiceCheck;
+import dev.trellis.analyze.mesh.EdgeTimeoutCheck;
+import dev.trellis.analyze.mesh.PlaintextToStrictPortCheck;
+import dev.trellis.analyze.mesh.SidecarPortCollisionCheck;
+import dev.trellis.analyze.mesh.StrictMtlsCallerCheck;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
@@ -85,8 +92,21 @@ public final class RuleRegistry {
             new VirtualHostDomainCheck(),
             new FilterChainMatchCheck(),
             new ResourceSizeCheck()),
-        List.of(),
-        Suppressions.RULES);
+        List.of(
+            new DependencyCycleCheck(),
+            new EdgeTimeoutCheck(),
+            new EdgeRouteConflictCheck(),
+            new StrictMtlsCallerCheck(),
+            new PlaintextToStrictPortCheck(),
+            new EdgeTcpServiceCheck(),
+            new SidecarPortCollisionCheck()),
+        concat(Suppressions.RULES, PipelineFindings.RULES));
+  }
+
+  private static List<Rule> concat(List<Rule> a, List<Rule> b) {
+    List<Rule> all = new ArrayList<>(a);
+    all.addAll(b);
+    return all;
   }
 
   /** Every rule, by id. */

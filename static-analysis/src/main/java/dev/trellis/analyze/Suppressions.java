@@ -14,7 +14,8 @@ import java.util.regex.Pattern;
 /**
  * The {@code # trellis:ignore TRL305 reason="..."} comments of a definitions tree. A comment
  * suppresses the named rules for findings on its own line and on the line below it; one without a
- * reason, or naming a rule that does not exist, suppresses nothing and is itself a finding.
+ * reason, or naming a rule that does not exist, suppresses nothing and is itself a finding. The
+ * findings of {@link PipelineFindings#UNSUPPRESSIBLE} rules are never suppressed.
  */
 public final class Suppressions {
 
@@ -159,6 +160,9 @@ public final class Suppressions {
   }
 
   private Entry find(Finding f) {
+    if (PipelineFindings.UNSUPPRESSIBLE.contains(f.ruleId())) {
+      return null;
+    }
     Map<Integer, List<Entry>> lines = byFile.get(f.location().file());
     if (lines == null) {
       return null;

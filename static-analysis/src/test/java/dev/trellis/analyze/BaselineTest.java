@@ -54,6 +54,23 @@ class BaselineTest {
   }
 
   @Test
+  void definitionAndTemplateErrorsAreNeverBaselined() {
+    Finding invalid = finding("TRL103", "services/payments.yaml", 4, "unknown field 'prot0col'");
+    Finding template = finding("TRL214", "templates/sidecar/clusters.yaml.j2", 3, "bad");
+    AnalysisResult result = new AnalysisResult(List.of(OLD, invalid, template), List.of());
+    assertThat(Baseline.of(result).size()).isEqualTo(1);
+    String forged =
+        "{\"version\": 1, \"findings\": [{\"fingerprint\": \""
+            + invalid.fingerprint()
+            + "\"}, {\"fingerprint\": \""
+            + template.fingerprint()
+            + "\"}]}";
+    AnalysisResult after = Baseline.parse(forged).apply(result, "b");
+    assertThat(after.findings()).containsExactlyInAnyOrder(OLD, invalid, template);
+    assertThat(after.suppressed()).isEmpty();
+  }
+
+  @Test
   void aFingerprintCoversAsManyFindingsAsItIsListed() {
     Finding twin = finding("TRL203", "services/payments.yaml", 30, OLD.message());
     Baseline baseline = Baseline.of(new AnalysisResult(List.of(OLD), List.of()));

@@ -44,7 +44,10 @@ class RenderedMeshAnalysisTest {
             service ->
                 service.equals("ledger") ? List.of(new HostPort("10.9.0.1", 9090)) : List.of());
     assertThat(rendered.groups()).containsKeys("storefront", "payments", "grpc:payments", "public");
-    assertThat(analyze(tree, rendered).findings()).isEmpty();
+    // The definitions cannot give an edge route a timeout yet, so the mesh policy warns of it.
+    assertThat(analyze(tree, rendered).findings())
+        .extracting(f -> f.ruleId() + " " + f.location())
+        .containsExactly("TRL302 services/storefront.yaml:15:3");
   }
 
   @Test
@@ -53,6 +56,7 @@ class RenderedMeshAnalysisTest {
     Mesh mesh = DefinitionLoader.load(tree).orElseThrow();
     AnalysisResult result = analyze(tree, renderer.render(mesh));
     assertThat(result.findings())
+        .filteredOn(f -> f.ruleId().startsWith("TRL2"))
         .extracting(f -> f.ruleId() + " " + f.location() + " " + f.group().orElseThrow())
         .containsExactly(
             "TRL206 services/payments.yaml:9:5 grpc:payments",
@@ -72,8 +76,12 @@ class RenderedMeshAnalysisTest {
     Mesh mesh = DefinitionLoader.load(tree).orElseThrow();
     AnalysisResult result =
         analyze(tree, renderer.render(mesh, service -> List.of(new HostPort("10.9.0.1", 9090))));
-    assertThat(result.findings()).isNotEmpty().allMatch(f -> f.ruleId().equals("TRL201"));
     assertThat(result.findings())
+        .filteredOn(f -> f.ruleId().startsWith("TRL2"))
+        .isNotEmpty()
+        .allMatch(f -> f.ruleId().equals("TRL201"));
+    assertThat(result.findings())
+        .filteredOn(f -> f.ruleId().startsWith("TRL2"))
         .filteredOn(f -> f.group().orElseThrow().equals("storefront"))
         .extracting(f -> f.location() + " " + f.message().replaceAll("line \\d+]$", "line N]"))
         .containsExactly(

@@ -72,6 +72,11 @@ class RuleRegistryTest {
         assertThat(c.rules()).allMatch(r -> r.category() == Rule.Category.ENVOY_CONFIG);
       }
     }
+    for (MeshCheck c : registry.meshChecks()) {
+      if (c.getClass().getPackageName().endsWith(".mesh")) {
+        assertThat(c.rules()).allMatch(r -> r.category() == Rule.Category.MESH_POLICY);
+      }
+    }
   }
 
   private static GroupCheck checkOf(Rule rule) {

@@ -1,0 +1,124 @@
+package dev.trellis.analyze.mesh;
+
+import com.google.protobuf.util.Durations;
+import dev.trellis.analyze.Level;
+import dev.trellis.analyze.MeshCheck;
+import dev.trellis.analyze.MeshContext;
+import dev.trellis.analyze.Rule;
+import dev.trellis.model.EdgeExposure;
+import dev.trellis.model.ServiceDef;
+import dev.trellis.render.RenderedGroup;
+import dev.trellis.render.ResourceType;
+import io.envoyproxy.envoy.config.route.v3.Route;
+import io.envoyproxy.envoy.config.route.v3.RouteAction;
+import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
+import io.envoyproxy.envoy.config.route.v3.RouteMatch;
+import io.envoyproxy.envoy.config.route.v3.VirtualHost;
+import io.envoyproxy.envoy.config.route.v3.WeightedCluster;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A service exposed at the edge whose edge routes have no deadline (TRL302): in the rendered config
+ * of its gateway, a route to the service's cluster that sets no {@code timeout} (Envoy then applies
+ * its built-in 15s, which no definition states) or sets {@code 0s} (no deadline at all). One
+ * finding per service, listing its routes, at the service's edge section.
+ */
+public final class EdgeTimeoutCheck implements MeshCheck {
+
+  public static final Rule RULE =
+      new Rule(
+          "TRL302",
+          "edge-route-without-timeout",
+          Level.WARNING,
+          "A service is exposed at the edge without a timeout on its edge routes.",
+          "Requests from outside the mesh should have a deadline chosen for the service: without"
+              + " one a slow or hung backend holds the gateway's connections and the client's"
+              + " request open. The rule reads the gateway's rendered routes to the service: a"
+              + " route without 'timeout' gets Envoy's unstated default of 15s, and 'timeout: 0s'"
+              + " disables the deadline altogether. State the timeout the service's clients can"
+              + " live with in its edge route.");
+
+  @Override
+  public List<Rule> rules() {
+    return List.of(RULE);
+  }
+
+  @Override
+  public void check(MeshContext context) {
+    for (ServiceDef s : context.mesh().services().values()) {
+      if (s.edge().isEmpty()) {
+        continue;
+      }
+      EdgeExposure edge = s.edge().get();
+      RenderedGroup gateway = context.rendered().groups().get(edge.gateway());
+      if (gateway == null) {
+        continue; // not rendered: its template errors are reported instead
+      }
+      List<String> problems = new ArrayList<>();
+      for (RouteConfiguration rc : gateway.protos(ResourceType.ROUTE, RouteConfiguration.class)) {
+        for (VirtualHost vh : rc.getVirtualHostsList()) {
+          for (Route route : vh.getRoutesList()) {
+            if (route.hasRoute() && targets(route.getRoute(), s.name())) {
+              problem(route.getRoute())
+                  .ifPresent(
+                      p ->
+                          problems.add(
+                              "route configuration '"
+                                  + rc.getName()
+                                  + "', virtual host '"
+                                  + vh.getName()
+                                  + "', "
+                                  + match(route.getMatch())
+                                  + " "
+                                  + p));
+            }
+          }
+        }
+      }
+      if (!problems.isEmpty()) {
+        context.report(
+            RULE,
+            s.provenance().locate("edge.timeout"),
+            "service '"
+                + s.name()
+                + "' is exposed through gateway '"
+                + edge.gateway()
+                + "' without a timeout: "
+                + String.join("; ", problems),
+            edge.gateway());
+      }
+    }
+  }
+
+  private static boolean targets(RouteAction action, String cluster) {
+    return switch (action.getClusterSpecifierCase()) {
+      case CLUSTER -> action.getCluster().equals(cluster);
+      case WEIGHTED_CLUSTERS ->
+          action.getWeightedClusters().getClustersList().stream()
+              .map(WeightedCluster.ClusterWeight::getName)
+              .anyMatch(cluster::equals);
+      default -> false;
+    };
+  }
+
+  private static java.util.Optional<String> problem(RouteAction action) {
+    if (!action.hasTimeout()) {
+      return java.util.Optional.of("sets none (Envoy's default of 15s applies, unstated)");
+    }
+    if (Durations.toNanos(action.getTimeout()) == 0) {
+      return java.util.Optional.of("sets timeout 0s, which disables the deadline");
+    }
+    return java.util.Optional.empty();
+  }
+
+  private static String match(RouteMatch m) {
+    return switch (m.getPathSpecifierCase()) {
+      case PREFIX -> "prefix '" + m.getPrefix() + "'";
+      case PATH -> "path '" + m.getPath() + "'";
+      case SAFE_REGEX -> "regex '" + m.getSafeRegex().getRegex() + "'";
+      case PATH_SEPARATED_PREFIX -> "prefix '" + m.getPathSeparatedPrefix() + "'";
+      default -> "a route";
+    };
+  }
+}

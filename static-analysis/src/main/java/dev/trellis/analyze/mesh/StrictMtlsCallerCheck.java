@@ -1,0 +1,71 @@
+package dev.trellis.analyze.mesh;
+
+import dev.trellis.analyze.Level;
+import dev.trellis.analyze.MeshCheck;
+import dev.trellis.analyze.MeshContext;
+import dev.trellis.analyze.Rule;
+import dev.trellis.model.Mesh;
+import dev.trellis.model.ServiceDef;
+import java.util.List;
+
+/**
+ * A service whose sidecar accepts only mTLS, called by a service without a sidecar (TRL304). One
+ * finding per caller, at the line that makes the callee strict.
+ */
+public final class StrictMtlsCallerCheck implements MeshCheck {
+
+  public static final Rule RULE =
+      new Rule(
+          "TRL304",
+          "strict-mtls-caller-without-sidecar",
+          Level.ERROR,
+          "A service that accepts only mTLS is called by a service without a sidecar.",
+          "With 'mtls: strict' a service's sidecar refuses every connection that does not"
+              + " present a mesh certificate. A caller without a sidecar connects in plaintext,"
+              + " so all of its calls would fail once the strict config is served. Edge gateways"
+              + " are Envoy proxies and originate mTLS, so they never count here. Keep the"
+              + " service permissive until every caller has a sidecar; the finding names the"
+              + " callers still missing one.");
+
+  @Override
+  public List<Rule> rules() {
+    return List.of(RULE);
+  }
+
+  @Override
+  public void check(MeshContext context) {
+    Mesh mesh = context.mesh();
+    for (ServiceDef callee : mesh.services().values()) {
+      if (!Mtls.strictlyServed(mesh, callee)) {
+        continue;
+      }
+      for (ServiceDef caller : mesh.callersOf(callee.name())) {
+        if (caller.sidecar()) {
+          continue;
+        }
+        context.report(
+            RULE,
+            Mtls.modeLocation(mesh, callee),
+            "service '"
+                + callee.name()
+                + "' is "
+                + Mtls.modeSource(mesh, callee)
+                + ", but its caller '"
+                + caller.name()
+                + "' ("
+                + dependencyEntry(caller, callee.name())
+                + ") has no sidecar and connects in plaintext: those calls would fail",
+            callee.name());
+      }
+    }
+  }
+
+  private static String dependencyEntry(ServiceDef caller, String callee) {
+    for (int i = 0; i < caller.dependencies().size(); i++) {
+      if (caller.dependencies().get(i).name().equals(callee)) {
+        return caller.provenance().locate("dependencies[" + i + "]").toString();
+      }
+    }
+    return caller.provenance().file();
+  }
+}

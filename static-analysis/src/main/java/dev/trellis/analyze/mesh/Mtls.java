@@ -10,9 +10,11 @@ final class Mtls {
 
   private Mtls() {}
 
-  /** Whether the service's sidecar accepts only mTLS. */
+  /**
+   * Whether what serves the service (its sidecar, or a proxyless gRPC server) accepts only mTLS.
+   */
   static boolean strictlyServed(Mesh mesh, ServiceDef service) {
-    return service.sidecar() && mesh.mtlsOf(service) == MtlsMode.STRICT;
+    return mesh.servedMtls(service) == MtlsMode.STRICT;
   }
 
   static SourceLocation modeLocation(Mesh mesh, ServiceDef service) {

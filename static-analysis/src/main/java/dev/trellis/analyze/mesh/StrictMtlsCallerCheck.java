@@ -9,8 +9,10 @@ import dev.trellis.model.ServiceDef;
 import java.util.List;
 
 /**
- * A service whose sidecar accepts only mTLS, called by a service without a sidecar (TRL304). One
- * finding per caller, at the line that makes the callee strict.
+ * A service served strictly over mTLS (by its sidecar, or as a proxyless gRPC server) called by a
+ * service that cannot originate mTLS to it — no sidecar, and not a proxyless gRPC client of a gRPC
+ * service (see {@link Mesh#canOriginateMtls}) (TRL304). One finding per caller, at the line that
+ * makes the callee strict.
  */
 public final class StrictMtlsCallerCheck implements MeshCheck {
 
@@ -20,12 +22,13 @@ public final class StrictMtlsCallerCheck implements MeshCheck {
           "strict-mtls-caller-without-sidecar",
           Level.ERROR,
           "A service that accepts only mTLS is called by a service without a sidecar.",
-          "With 'mtls: strict' a service's sidecar refuses every connection that does not"
-              + " present a mesh certificate. A caller without a sidecar connects in plaintext,"
-              + " so all of its calls would fail once the strict config is served. Edge gateways"
-              + " are Envoy proxies and originate mTLS, so they never count here. Keep the"
-              + " service permissive until every caller has a sidecar; the finding names the"
-              + " callers still missing one.");
+          "With 'mtls: strict' a service's sidecar (or, for a proxyless gRPC server, grpc-xds)"
+              + " refuses every connection that does not present a mesh certificate. A caller"
+              + " without a sidecar connects in plaintext, unless it is a proxyless gRPC client"
+              + " calling a gRPC service, so all of its calls would fail once the strict config"
+              + " is served. Edge gateways are Envoy proxies and originate mTLS, so they never"
+              + " count here. Keep the service permissive until every caller has a sidecar; the"
+              + " finding names the callers still missing one.");
 
   @Override
   public List<Rule> rules() {
@@ -40,7 +43,7 @@ public final class StrictMtlsCallerCheck implements MeshCheck {
         continue;
       }
       for (ServiceDef caller : mesh.callersOf(callee.name())) {
-        if (caller.sidecar()) {
+        if (Mesh.canOriginateMtls(caller, callee)) {
           continue;
         }
         context.report(
@@ -54,7 +57,11 @@ public final class StrictMtlsCallerCheck implements MeshCheck {
                 + caller.name()
                 + "' ("
                 + dependencyEntry(caller, callee.name())
-                + ") has no sidecar and connects in plaintext: those calls would fail",
+                + ") has no sidecar"
+                + (caller.proxyless()
+                    ? " (proxyless gRPC originates mTLS to gRPC services only)"
+                    : "")
+                + " and connects in plaintext: those calls would fail",
             callee.name());
       }
     }

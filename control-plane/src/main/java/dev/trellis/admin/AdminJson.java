@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.google.protobuf.Any;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.util.JsonFormat;
+import dev.trellis.analyze.report.JsonReporter;
 import dev.trellis.publish.PublishedGroup;
 import dev.trellis.render.EnvoyTypes;
 import dev.trellis.render.RenderedResource;
@@ -38,6 +39,28 @@ final class AdminJson {
 
   ObjectNode object() {
     return mapper.createObjectNode();
+  }
+
+  /**
+   * The last analysis (as {@code trellis lint --format json} prints it) and the held-back groups.
+   */
+  ObjectNode findings(AnalysisStatus.Snapshot status) {
+    ObjectNode root;
+    try {
+      root = (ObjectNode) mapper.readTree(new JsonReporter().render(status.result()));
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("the JSON reporter wrote invalid JSON", e);
+    }
+    ObjectNode blocked = root.putObject("blocked_groups");
+    status
+        .blocked()
+        .forEach(
+            (group, findings) -> {
+              ArrayNode list = blocked.putArray(group);
+              findings.forEach(
+                  f -> list.add(f.location() + ": " + f.ruleId() + ": " + f.message()));
+            });
+    return root;
   }
 
   /** Every connected stream; streams whose group is not published are also listed as unknown. */

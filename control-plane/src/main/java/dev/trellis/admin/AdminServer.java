@@ -22,7 +22,7 @@ import org.slf4j.LoggerFactory;
 /**
  * The admin HTTP API: {@code /healthz}, {@code /readyz} (ready once a config is published), {@code
  * /metrics} (Prometheus text), {@code /debug/proxies}, {@code /debug/config_dump?group=}, {@code
- * /debug/errors}.
+ * /debug/errors}, {@code /debug/findings}.
  */
 public final class AdminServer implements AutoCloseable {
 
@@ -37,6 +37,7 @@ public final class AdminServer implements AutoCloseable {
   private final Supplier<List<ProxyStatus>> proxies;
   private final PrometheusMeterRegistry registry;
   private final ReloadStatus reloads;
+  private final AnalysisStatus analysis;
   private final AdminJson json = new AdminJson();
 
   private AdminServer(
@@ -44,12 +45,14 @@ public final class AdminServer implements AutoCloseable {
       SnapshotPublisher publisher,
       Supplier<List<ProxyStatus>> proxies,
       PrometheusMeterRegistry registry,
-      ReloadStatus reloads) {
+      ReloadStatus reloads,
+      AnalysisStatus analysis) {
     this.http = http;
     this.publisher = publisher;
     this.proxies = proxies;
     this.registry = registry;
     this.reloads = reloads;
+    this.analysis = analysis;
     // Two threads: a slow scrape must not block health checks.
     this.executor = Executors.newFixedThreadPool(2, r -> daemon(r, "trellis-admin"));
     http.setExecutor(executor);
@@ -72,10 +75,12 @@ public final class AdminServer implements AutoCloseable {
       SnapshotPublisher publisher,
       Supplier<List<ProxyStatus>> proxies,
       PrometheusMeterRegistry registry,
-      ReloadStatus reloads)
+      ReloadStatus reloads,
+      AnalysisStatus analysis)
       throws IOException {
     AdminServer server =
-        new AdminServer(HttpServer.create(address, 0), publisher, proxies, registry, reloads);
+        new AdminServer(
+            HttpServer.create(address, 0), publisher, proxies, registry, reloads, analysis);
     server.http.start();
     LOG.info("Admin API listening on {}", server.http.getAddress());
     return server;
@@ -99,6 +104,8 @@ public final class AdminServer implements AutoCloseable {
         case "/debug/proxies" -> send(exchange, 200, JSON, json.write(json.proxies(proxies.get())));
         case "/debug/config_dump" -> configDump(exchange);
         case "/debug/errors" -> send(exchange, 200, JSON, json.write(json.errors(reloads)));
+        case "/debug/findings" ->
+            send(exchange, 200, JSON, json.write(json.findings(analysis.current())));
         default ->
             send(
                 exchange,
@@ -107,7 +114,7 @@ public final class AdminServer implements AutoCloseable {
                 "no such page: "
                     + path
                     + "\npages: /healthz /readyz /metrics /debug/proxies"
-                    + " /debug/config_dump?group=NAME /debug/errors\n");
+                    + " /debug/config_dump?group=NAME /debug/errors /debug/findings\n");
       }
     } catch (RuntimeException e) {
       LOG.error("Admin request {} failed", exchange.getRequestURI(), e);

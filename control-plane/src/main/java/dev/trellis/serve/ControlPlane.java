@@ -1,8 +1,12 @@
 package dev.trellis.serve;
 
 import dev.trellis.admin.AdminServer;
+import dev.trellis.admin.AnalysisStatus;
 import dev.trellis.admin.ReloadStatus;
+import dev.trellis.analyze.AnalysisResult;
+import dev.trellis.analyze.Finding;
 import dev.trellis.publish.PackedResources;
+import dev.trellis.publish.PublishGate;
 import dev.trellis.publish.PublishResult;
 import dev.trellis.publish.SnapshotPublisher;
 import dev.trellis.render.RenderedMesh;
@@ -17,6 +21,8 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
@@ -38,6 +44,7 @@ public final class ControlPlane implements AutoCloseable {
   private final PrometheusMeterRegistry registry;
   private final SnapshotPublisher publisher;
   private final ReloadStatus reloads;
+  private final AnalysisStatus analysis;
   private final XdsServer xds;
   private final AdminServer admin;
   private final AtomicBoolean closed = new AtomicBoolean();
@@ -48,12 +55,14 @@ public final class ControlPlane implements AutoCloseable {
       PrometheusMeterRegistry registry,
       SnapshotPublisher publisher,
       ReloadStatus reloads,
+      AnalysisStatus analysis,
       XdsServer xds,
       AdminServer admin,
       Duration grace) {
     this.registry = registry;
     this.publisher = publisher;
     this.reloads = reloads;
+    this.analysis = analysis;
     this.xds = xds;
     this.admin = admin;
     this.grace = grace;
@@ -72,15 +81,19 @@ public final class ControlPlane implements AutoCloseable {
     SnapshotPublisher publisher =
         new SnapshotPublisher(new SimpleCache<>(new NodeGroup()), new PackedResources());
     ReloadStatus reloads = new ReloadStatus(registry);
+    AnalysisStatus analysis = new AnalysisStatus(registry);
     XdsServer xds = XdsServer.start(options.xdsAddress(), publisher, registry);
     AdminServer admin;
     try {
-      admin = AdminServer.start(options.adminAddress(), publisher, xds::proxies, registry, reloads);
+      admin =
+          AdminServer.start(
+              options.adminAddress(), publisher, xds::proxies, registry, reloads, analysis);
     } catch (IOException | RuntimeException e) {
       xds.close();
       throw e;
     }
-    return new ControlPlane(registry, publisher, reloads, xds, admin, options.shutdownGrace());
+    return new ControlPlane(
+        registry, publisher, reloads, analysis, xds, admin, options.shutdownGrace());
   }
 
   /**
@@ -98,6 +111,54 @@ public final class ControlPlane implements AutoCloseable {
       reloads.failed(e.getMessage());
       throw e;
     }
+  }
+
+  /**
+   * Publishes what the {@link PublishGate} lets through: groups touched by an error finding keep
+   * their last good config, the others get the new one. The analysis is shown at {@code
+   * /debug/findings}; held-back groups also count as a failed reload.
+   *
+   * @throws IllegalArgumentException as {@link #publish(RenderedMesh)}
+   */
+  public PublishResult publish(RenderedMesh mesh, AnalysisResult result) {
+    PublishGate.Decision decision = PublishGate.decide(mesh, result, publisher.groups());
+    PublishResult published;
+    try {
+      published = publisher.publish(decision.publish());
+    } catch (IllegalArgumentException e) {
+      reloads.failed(e.getMessage());
+      throw e;
+    }
+    analysis.analyzed(result, decision.blocked());
+    if (decision.blocked().isEmpty()) {
+      reloads.succeeded();
+    } else {
+      reloads.failed(describe(decision.blocked()));
+    }
+    return published;
+  }
+
+  private static String describe(Map<String, List<Finding>> blocked) {
+    StringBuilder out =
+        new StringBuilder("groups held on their last good config by error findings:");
+    blocked.forEach(
+        (group, findings) -> {
+          out.append("\n  ").append(group).append(':');
+          findings.forEach(
+              f ->
+                  out.append("\n    ")
+                      .append(f.location())
+                      .append(": ")
+                      .append(f.ruleId())
+                      .append(": ")
+                      .append(f.message()));
+        });
+    return out.toString();
+  }
+
+  /** The last analysis and the groups it held back. */
+  public AnalysisStatus analysis() {
+    return analysis;
   }
 
   /** Where load failures go: shown by /readyz and /debug/errors, counted in /metrics. */

@@ -82,18 +82,22 @@ public final class DefinitionsReloader implements AutoCloseable {
         RenderedMesh rendered = renderer.render(mesh);
         AnalysisResult analysis =
             analyzer.analyze(mesh, rendered, Suppressions.scan(tree, analyzer.registry()));
-        if (analysis.hasErrors()) {
-          problem =
-              Optional.of(
-                  lines(
-                      analysis.findings().stream()
-                          .filter(f -> f.level() == Level.ERROR)
-                          .map(DefinitionsReloader::finding)));
-        } else {
-          PublishResult result = controlPlane.publish(rendered);
+        PublishResult result = controlPlane.publish(rendered, analysis);
+        var blocked = controlPlane.analysis().current().blocked();
+        if (blocked.isEmpty()) {
           LOG.info("Serving definitions of {}: {}", root, result);
-          return Optional.of(result);
+        } else {
+          LOG.error(
+              "Definitions of {} published except {} group(s) held back by error findings ({}):\n{}",
+              root,
+              blocked.size(),
+              result,
+              lines(
+                  analysis.findings().stream()
+                      .filter(f -> f.level() == Level.ERROR)
+                      .map(DefinitionsReloader::finding)));
         }
+        return Optional.of(result);
       }
     } catch (RenderException e) {
       problem = Optional.of(lines(e.errors().stream().map(RenderError::toString)));

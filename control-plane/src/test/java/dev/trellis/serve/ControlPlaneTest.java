@@ -9,6 +9,10 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.google.rpc.Status;
+import dev.trellis.analyze.AnalysisResult;
+import dev.trellis.analyze.Finding;
+import dev.trellis.analyze.Level;
+import dev.trellis.model.SourceLocation;
 import dev.trellis.render.ProxyGroup;
 import dev.trellis.render.RenderedGroup;
 import dev.trellis.render.RenderedMesh;
@@ -30,6 +34,7 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.TreeMap;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -129,6 +134,49 @@ class ControlPlaneTest {
     cp.publish(mesh(GrpcMesh.group("web", "greeter", 8080)));
     assertThat(get("/readyz").body()).isEqualTo("ready\n");
     assertThat(json("/debug/errors").get("current").isNull()).isTrue();
+  }
+
+  @Test
+  void errorFindingsHoldBackTheirGroupAndAreShownAndCounted() {
+    cp.publish(mesh(GrpcMesh.group("web", "greeter", 8080)));
+    Finding error =
+        new Finding(
+            "TRL203",
+            Level.ERROR,
+            "RouteConfiguration 'greeter': route to unknown cluster 'nope'",
+            new SourceLocation("services/web.yaml", 4, 3),
+            Optional.of("grpc:web"),
+            Optional.of("RouteConfiguration/greeter"));
+
+    cp.publish(
+        mesh(GrpcMesh.group("web", "greeter", 9090), GrpcMesh.group("api", "greeter", 9090)),
+        new AnalysisResult(List.of(error), List.of()));
+
+    assertThat(cp.publisher().group("grpc:web").orElseThrow().rendered())
+        .isEqualTo(GrpcMesh.group("web", "greeter", 8080));
+    assertThat(cp.publisher().group("grpc:api").orElseThrow().rendered())
+        .isEqualTo(GrpcMesh.group("api", "greeter", 9090));
+    JsonNode findings = json("/debug/findings");
+    assertThat(findings.at("/counts/error").asInt()).isEqualTo(1);
+    assertThat(findings.at("/findings/0/ruleId").asText()).isEqualTo("TRL203");
+    assertThat(findings.at("/blocked_groups/grpc:web/0").asText())
+        .isEqualTo(
+            "services/web.yaml:4:3: TRL203: RouteConfiguration 'greeter': route to unknown"
+                + " cluster 'nope'");
+    String metrics = get("/metrics").body();
+    assertThat(metrics)
+        .contains("trellis_publish_blocked_groups 1.0")
+        .contains("trellis_analysis_findings{level=\"error\"} 1.0");
+    assertThat(get("/readyz").body())
+        .contains("groups held on their last good config by error findings:\n  grpc:web:");
+
+    cp.publish(
+        mesh(GrpcMesh.group("web", "greeter", 9090), GrpcMesh.group("api", "greeter", 9090)),
+        AnalysisResult.EMPTY);
+    assertThat(cp.publisher().group("grpc:web").orElseThrow().rendered())
+        .isEqualTo(GrpcMesh.group("web", "greeter", 9090));
+    assertThat(get("/readyz").body()).isEqualTo("ready\n");
+    assertThat(get("/metrics").body()).contains("trellis_publish_blocked_groups 0.0");
   }
 
   @Test

@@ -94,7 +94,13 @@ public final class MeshRenderer {
     List<RenderError> errors = new ArrayList<>();
     List<RenderedResource> out =
         renderType(
-            templates, model, group, ResourceType.ENDPOINT, new ResourceParser.Cache(), errors);
+            templates,
+            model,
+            group,
+            ResourceType.ENDPOINT,
+            model.endpointBindings(group),
+            new ResourceParser.Cache(),
+            errors);
     checkUnique(group, out, errors);
     if (!errors.isEmpty()) {
       throw new RenderException(errors);
@@ -106,8 +112,20 @@ public final class MeshRenderer {
       TemplateSet templates, RenderModel model, ProxyGroup group, ResourceParser.Cache cache) {
     List<RenderError> errors = new ArrayList<>();
     List<RenderedResource> all = new ArrayList<>();
+    Map<String, Object> bindings = null; // shared by the non-EDS templates, built on first use
     for (ResourceType type : ResourceType.values()) {
-      List<RenderedResource> resources = renderType(templates, model, group, type, cache, errors);
+      if (templates.templateFor(group.kind(), type).isEmpty()) {
+        continue;
+      }
+      Map<String, Object> context;
+      if (type == ResourceType.ENDPOINT) {
+        context = model.endpointBindings(group);
+      } else {
+        bindings = bindings == null ? model.bindings(group) : bindings;
+        context = bindings;
+      }
+      List<RenderedResource> resources =
+          renderType(templates, model, group, type, context, cache, errors);
       checkUnique(group, resources, errors);
       all.addAll(resources);
     }
@@ -122,6 +140,7 @@ public final class MeshRenderer {
       RenderModel model,
       ProxyGroup group,
       ResourceType type,
+      Map<String, Object> bindings,
       ResourceParser.Cache cache,
       List<RenderError> errors) {
     Optional<String> template = templates.templateFor(group.kind(), type);
@@ -129,8 +148,6 @@ public final class MeshRenderer {
       return List.of();
     }
     SourceLocation root = model.rootDefinition(group);
-    Map<String, Object> bindings =
-        type == ResourceType.ENDPOINT ? model.endpointBindings(group) : model.bindings(group);
     try {
       TemplateSet.Output output = templates.render(template.get(), bindings, group.id(), root);
       return parser.parse(

@@ -41,6 +41,8 @@ final class RenderModel {
   private final Map<String, Object> meshMap;
   private final Map<String, List<Map<String, Object>>> localities = new ConcurrentHashMap<>();
   private final Map<String, List<String>> principals;
+  private final Map<String, List<DefinitionMap>> dependencyMaps = new ConcurrentHashMap<>();
+  private final Map<String, DefinitionMap> serviceMaps = new ConcurrentHashMap<>();
 
   RenderModel(Mesh mesh, DiscoveredEndpoints discovered) {
     this.mesh = mesh;
@@ -136,22 +138,22 @@ final class RenderModel {
     return switch (group.kind()) {
       case SIDECAR -> {
         ServiceDef s = service(group);
-        List<DefinitionMap> deps = dependencies(s);
+        List<DefinitionMap> deps = dependencyMaps.computeIfAbsent(s.name(), n -> dependencies(s));
         yield plain(
             "mesh", meshMap,
             "group", groupMap(group),
-            "service", serviceMap(s),
+            "service", serviceMaps.computeIfAbsent(s.name(), n -> serviceMap(s)),
             "dependencies", deps,
             "http_dependencies", deps.stream().filter(d -> (boolean) d.get("is_http")).toList(),
             "tcp_dependencies", deps.stream().filter(d -> (boolean) d.get("is_tcp")).toList());
       }
       case GRPC -> {
         ServiceDef s = service(group);
-        List<DefinitionMap> deps = dependencies(s);
+        List<DefinitionMap> deps = dependencyMaps.computeIfAbsent(s.name(), n -> dependencies(s));
         yield plain(
             "mesh", meshMap,
             "group", groupMap(group),
-            "service", serviceMap(s),
+            "service", serviceMaps.computeIfAbsent(s.name(), n -> serviceMap(s)),
             "dependencies", deps,
             "grpc_dependencies", deps.stream().filter(d -> (boolean) d.get("is_grpc")).toList());
       }

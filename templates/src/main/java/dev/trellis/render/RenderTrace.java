@@ -1,19 +1,23 @@
 package dev.trellis.render;
 
 import com.hubspot.jinjava.interpret.Context;
+import com.hubspot.jinjava.interpret.InterpretException;
 import com.hubspot.jinjava.interpret.JinjavaInterpreter;
+import com.hubspot.jinjava.lib.tag.IncludeTag;
 import com.hubspot.jinjava.lib.tag.Tag;
 import com.hubspot.jinjava.objects.collections.PyMap;
 import com.hubspot.jinjava.tree.Node;
 import com.hubspot.jinjava.tree.TagNode;
+import com.hubspot.jinjava.util.HelperStringTokenizer;
 import dev.trellis.model.SourceLocation;
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Supplier;
 
 /**
  * What one template render went through: where each top-level resource started (see {@link
- * OriginMarkers}), and the last template position reached, for errors that Jinjava reports without
+ * OriginMarkers}), and where rendering was when it failed, for errors that Jinjava reports without
  * their template.
  *
  * <p>Jinjava calls tags and node hooks without any handle on our render, so the trace of the render
@@ -28,11 +32,11 @@ final class RenderTrace {
 
   private final SourceLocation fallbackDefinition;
   private final List<Mark> marks = new ArrayList<>();
-  private String lastPath;
-  private int lastLine;
+  private String template;
   private Node lastNode;
 
-  RenderTrace(SourceLocation fallbackDefinition) {
+  RenderTrace(String template, SourceLocation fallbackDefinition) {
+    this.template = template;
     this.fallbackDefinition = fallbackDefinition;
   }
 
@@ -40,26 +44,17 @@ final class RenderTrace {
     return marks;
   }
 
-  /** The template being rendered when the last node started, or null before any node. */
-  String lastPath() {
-    return lastPath;
+  /**
+   * The template being rendered: the top-level one, or the included one an error escaped from
+   * ({@link TracingIncludeTag} does not switch back when an error passes through).
+   */
+  String template() {
+    return template;
   }
 
+  /** The line of the last node started, or 0. */
   int lastLine() {
-    return lastLine;
-  }
-
-  /** The expression of the node being rendered on this thread, e.g. {@code dep.name|q}. */
-  static String currentExpression() {
-    RenderTrace t = CURRENT.get();
-    if (t == null || t.lastNode == null) {
-      return "";
-    }
-    String image = t.lastNode.getMaster().getImage().strip();
-    if (image.startsWith("{{") && image.endsWith("}}")) {
-      image = image.substring(2, image.length() - 2).replaceAll("^-|-$", "").strip();
-    }
-    return image;
+    return lastNode == null ? 0 : lastNode.getLineNumber();
   }
 
   <T> T during(Supplier<T> render) {
@@ -76,13 +71,66 @@ final class RenderTrace {
     }
   }
 
-  /** Jinjava node pre-processor: remembers where rendering is. */
+  /** Jinjava node pre-processor: remembers the node being rendered (kept cheap: every node). */
   static void nodeStarted(Node node, JinjavaInterpreter interpreter) {
     RenderTrace t = CURRENT.get();
     if (t != null) {
-      t.lastPath = interpreter.getContext().getCurrentPathStack().peek().orElse(t.lastPath);
-      t.lastLine = node.getLineNumber();
       t.lastNode = node;
+    }
+  }
+
+  /** The expression of the node being rendered on this thread, e.g. {@code dep.name|q}. */
+  static String currentExpression() {
+    RenderTrace t = CURRENT.get();
+    if (t == null || t.lastNode == null) {
+      return "";
+    }
+    String image = t.lastNode.getMaster().getImage().strip();
+    if (image.startsWith("{{") && image.endsWith("}}")) {
+      image = image.substring(2, image.length() - 2).replaceAll("^-|-$", "").strip();
+    }
+    return image;
+  }
+
+  /**
+   * Jinjava's {@code include}, noting which template is being rendered. An error inside the
+   * included template leaves that template noted; a missing template is the includer's error.
+   */
+  static final class TracingIncludeTag extends IncludeTag {
+
+    private static final long serialVersionUID = 1L;
+
+    @Override
+    public String interpret(TagNode tagNode, JinjavaInterpreter interpreter) {
+      RenderTrace t = CURRENT.get();
+      if (t == null) {
+        return super.interpret(tagNode, interpreter);
+      }
+      String includer = t.template;
+      t.template = includedFile(tagNode, interpreter);
+      String out;
+      try {
+        out = super.interpret(tagNode, interpreter);
+      } catch (InterpretException e) {
+        if (e.getCause() instanceof IOException) {
+          t.template = includer;
+        }
+        throw e;
+      }
+      t.template = includer;
+      return out;
+    }
+
+    /** The included path, resolved the way the include tag resolves it. */
+    private static String includedFile(TagNode tagNode, JinjavaInterpreter interpreter) {
+      HelperStringTokenizer helpers = new HelperStringTokenizer(tagNode.getHelpers());
+      if (!helpers.hasNext()) {
+        return "";
+      }
+      String path =
+          interpreter.resolveString(
+              helpers.next().strip(), tagNode.getLineNumber(), tagNode.getStartPosition());
+      return interpreter.resolveResourceLocation(path);
     }
   }
 
@@ -109,11 +157,12 @@ final class RenderTrace {
     public String interpret(TagNode tagNode, JinjavaInterpreter interpreter) {
       RenderTrace t = CURRENT.get();
       if (t != null) {
-        String[] args = tagNode.getHelpers().trim().split("\\s+");
+        String helpers = tagNode.getHelpers().trim();
+        int space = helpers.indexOf(' ');
         t.marks.add(
             new Mark(
-                Integer.parseInt(args[0]),
-                Integer.parseInt(args[1]),
+                Integer.parseInt(helpers.substring(0, space)),
+                Integer.parseInt(helpers.substring(space + 1).trim()),
                 definitionInScope(interpreter.getContext(), t.fallbackDefinition)));
       }
       return "";

@@ -105,11 +105,13 @@ final class ResourceParser {
       }
       Converted c = cache.items.get(key);
       if (c == null) {
-        JsonNode list;
-        try {
-          list = YAML.readTree(key.text());
-        } catch (JsonProcessingException e) {
-          return null; // reported with rendered line numbers by the whole-text parse
+        JsonNode list = FastYaml.parse(key.text());
+        if (list == null) {
+          try {
+            list = YAML.readTree(key.text());
+          } catch (JsonProcessingException e) {
+            return null; // reported with rendered line numbers by the whole-text parse
+          }
         }
         if (list == null || !list.isArray() || list.size() != 1) {
           return null;
@@ -131,9 +133,11 @@ final class ResourceParser {
               src.template(), 0, src.group(), "rendered text has more than one YAML document"));
       return null;
     }
-    JsonNode root;
+    JsonNode root = FastYaml.parse(text);
     try {
-      root = YAML.readTree(text);
+      if (root == null) {
+        root = YAML.readTree(text);
+      }
     } catch (JsonProcessingException e) {
       int line = e.getLocation() == null ? 0 : e.getLocation().getLineNr();
       String problem = e.getOriginalMessage();

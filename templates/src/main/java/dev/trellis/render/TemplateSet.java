@@ -3,6 +3,7 @@ package dev.trellis.render;
 import com.hubspot.jinjava.Jinjava;
 import com.hubspot.jinjava.JinjavaConfig;
 import com.hubspot.jinjava.LegacyOverrides;
+import com.hubspot.jinjava.el.JinjavaInterpreterResolver;
 import com.hubspot.jinjava.el.JinjavaProcessors;
 import com.hubspot.jinjava.interpret.Context;
 import com.hubspot.jinjava.interpret.InterpretException;
@@ -24,6 +25,7 @@ import java.util.SortedMap;
 import java.util.TreeMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import jinjava.javax.el.CompositeELResolver;
 
 /**
  * The default templates with a mesh's overrides laid over them, parsed once. Paths are relative to
@@ -72,6 +74,13 @@ final class TemplateSet {
             .withRandomNumberGeneratorStrategy(RandomNumberGeneratorStrategy.CONSTANT_ZERO)
             .withDateTimeProvider(() -> 0L)
             .withMaxOutputSize(MAX_OUTPUT_BYTES)
+            .withElResolver(
+                new CompositeELResolver() {
+                  {
+                    add(new QuoteResolver());
+                    add(JinjavaInterpreterResolver.DEFAULT_RESOLVER_READ_ONLY);
+                  }
+                })
             .withProcessors(
                 JinjavaProcessors.newBuilder()
                     .withNodePreProcessor(RenderTrace::nodeStarted)
@@ -80,6 +89,7 @@ final class TemplateSet {
     this.jinjava = new Jinjava(config);
     jinjava.registerFilter(new QuoteFilter());
     jinjava.registerTag(new RenderTrace.OriginTag());
+    jinjava.registerTag(new RenderTrace.TracingIncludeTag());
     jinjava.setResourceLocator(
         (name, charset, interpreter) -> {
           String source = sources.get(name);
@@ -147,7 +157,7 @@ final class TemplateSet {
 
   Output render(String path, Map<String, Object> bindings, String group, SourceLocation fallback) {
     Node root = roots.get(path);
-    RenderTrace trace = new RenderTrace(fallback);
+    RenderTrace trace = new RenderTrace(path, fallback);
     Context context = new Context(base.get(), bindings, config.getDisabled());
     context.getCurrentPathStack().pushWithoutCycleCheck(path, 0, 0);
     JinjavaInterpreter interpreter = new JinjavaInterpreter(jinjava, context, config);
@@ -202,6 +212,7 @@ final class TemplateSet {
         };
     c.registerFilter(new QuoteFilter());
     c.registerTag(new RenderTrace.OriginTag());
+    c.registerTag(new RenderTrace.TracingIncludeTag());
     return c;
   }
 
@@ -213,7 +224,7 @@ final class TemplateSet {
       JinjavaInterpreter interpreter) {
     Throwable inner = innermostJinjavaError(e);
     int line = inner instanceof InterpretException ie ? ie.getLineNumber() : -1;
-    String template = Optional.ofNullable(trace.lastPath()).orElse(path);
+    String template = trace.template();
     Optional<String> macroFile = macroTemplate(e, interpreter);
     if (macroFile.isPresent() && line > 0) {
       template = macroFile.get();
@@ -227,8 +238,7 @@ final class TemplateSet {
       RenderTrace trace,
       String group,
       JinjavaInterpreter interpreter) {
-    String template =
-        e.getSourceTemplate().orElse(Optional.ofNullable(trace.lastPath()).orElse(path));
+    String template = e.getSourceTemplate().orElse(trace.template());
     int line = e.getLineno() > 0 ? e.getLineno() : trace.lastLine();
     String message = e.getMessage();
     Matcher m = LOCATED.matcher(message);

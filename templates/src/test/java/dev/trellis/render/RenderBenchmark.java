@@ -54,7 +54,7 @@ public final class RenderBenchmark {
     var os =
         (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
     var threads = ManagementFactory.getThreadMXBean();
-    for (int round = 1; round <= 3; round++) {
+    for (int round = 1; round <= 5; round++) {
       long t0 = System.nanoTime();
       long c0 = os.getProcessCpuTime();
       RenderedMesh rendered = renderer.render(mesh);

@@ -41,7 +41,7 @@ public final class MeshRenderer {
    */
   public RenderedMesh render(Mesh mesh, DiscoveredEndpoints discovered) {
     TemplateSet templates = templates(mesh);
-    RenderModel model = new RenderModel(mesh, discovered);
+    RenderModel model = model(mesh, discovered);
     ResourceParser.Cache cache = new ResourceParser.Cache();
     // Groups are independent; render them on all cores, then collect in group order.
     List<Object> results =
@@ -78,8 +78,7 @@ public final class MeshRenderer {
    */
   public RenderedGroup renderGroup(Mesh mesh, ProxyGroup group, DiscoveredEndpoints discovered) {
     requireGroup(mesh, group);
-    return renderGroup(
-        templates(mesh), new RenderModel(mesh, discovered), group, new ResourceParser.Cache());
+    return renderGroup(templates(mesh), model(mesh, discovered), group, new ResourceParser.Cache());
   }
 
   /**
@@ -90,7 +89,7 @@ public final class MeshRenderer {
       Mesh mesh, ProxyGroup group, DiscoveredEndpoints discovered) {
     requireGroup(mesh, group);
     TemplateSet templates = templates(mesh);
-    RenderModel model = new RenderModel(mesh, discovered);
+    RenderModel model = model(mesh, discovered);
     List<RenderError> errors = new ArrayList<>();
     List<RenderedResource> out =
         renderType(
@@ -188,6 +187,24 @@ public final class MeshRenderer {
     if (!RenderModel.exists(mesh, group)) {
       throw new IllegalArgumentException("mesh has no proxy group '" + group + "'");
     }
+  }
+
+  /** Mesh-wide indexes of the last mesh rendered, reused while the same mesh is rendered again. */
+  private record MeshIndex(Mesh mesh, Map<String, List<String>> principals) {}
+
+  private volatile MeshIndex index;
+
+  private RenderModel model(Mesh mesh, DiscoveredEndpoints discovered) {
+    return new RenderModel(mesh, discovered, () -> index(mesh).principals());
+  }
+
+  private MeshIndex index(Mesh mesh) {
+    MeshIndex i = index;
+    if (i == null || i.mesh() != mesh) {
+      i = new MeshIndex(mesh, RenderModel.principals(mesh));
+      index = i;
+    }
+    return i;
   }
 
   /** Compiled templates for the mesh's overrides; recompiled only when the overrides change. */

@@ -22,6 +22,7 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
 
 /**
  * The template context of each proxy group, built from a mesh as plain read-only maps and lists.
@@ -40,22 +41,35 @@ final class RenderModel {
   private final DiscoveredEndpoints discovered;
   private final Map<String, Object> meshMap;
   private final Map<String, List<Map<String, Object>>> localities = new ConcurrentHashMap<>();
-  private final Map<String, List<String>> principals;
+
+  private final Supplier<Map<String, List<String>>> principals;
+
   private final Map<String, List<DefinitionMap>> dependencyMaps = new ConcurrentHashMap<>();
   private final Map<String, DefinitionMap> serviceMaps = new ConcurrentHashMap<>();
 
-  RenderModel(Mesh mesh, DiscoveredEndpoints discovered) {
+  /**
+   * @param principals the identities allowed to call each service (see {@link #principals(Mesh)}):
+   *     a pass over the whole mesh, so the caller shares it between renders of the same mesh and
+   *     only asks for it when a template context needs it
+   */
+  RenderModel(
+      Mesh mesh, DiscoveredEndpoints discovered, Supplier<Map<String, List<String>>> principals) {
+    this.principals = principals;
     this.mesh = mesh;
     this.discovered = discovered;
     this.meshMap = meshMap(mesh);
-    this.principals = principals(mesh);
   }
 
   /**
    * The identities each service's inbound authorization allows: every service that declares it as a
    * dependency, and the gateway that exposes it; sorted. Built once: one pass over the mesh.
    */
-  private static Map<String, List<String>> principals(Mesh mesh) {
+  /** The identities allowed to call {@code service}, from the mesh-wide index. */
+  private List<String> principalsOf(ServiceDef service) {
+    return principals.get().getOrDefault(service.name(), List.of());
+  }
+
+  static Map<String, List<String>> principals(Mesh mesh) {
     Map<String, TreeSet<String>> byCallee = new HashMap<>();
     for (ServiceDef caller : mesh.services().values()) {
       for (Dependency d : caller.dependencies()) {
@@ -284,7 +298,7 @@ final class RenderModel {
         .put("proxyless", s.proxyless())
         .put("authz", lower(s.authz()))
         .put("identity", mesh.identityOf(s.name()))
-        .put("allowed_principals", principals.getOrDefault(s.name(), List.of()))
+        .put("allowed_principals", principalsOf(s))
         .put(
             "edge",
             s.edge()

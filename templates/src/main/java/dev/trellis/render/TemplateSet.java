@@ -7,6 +7,7 @@ import com.hubspot.jinjava.el.JinjavaInterpreterResolver;
 import com.hubspot.jinjava.el.JinjavaProcessors;
 import com.hubspot.jinjava.interpret.Context;
 import com.hubspot.jinjava.interpret.InterpretException;
+import com.hubspot.jinjava.interpret.InterpreterFactory;
 import com.hubspot.jinjava.interpret.JinjavaInterpreter;
 import com.hubspot.jinjava.interpret.TemplateError;
 import com.hubspot.jinjava.interpret.UnknownTokenException;
@@ -52,6 +53,10 @@ final class TemplateSet {
   private final List<String> paths;
   private final Map<String, String> sources = new HashMap<>();
   private final Map<String, Node> roots = new HashMap<>();
+
+  /** Parsed templates by source text, for imports and includes (Jinjava parses on each use). */
+  private final Map<String, Node> parsedSources = new HashMap<>();
+
   private final ThreadLocal<Context> base = ThreadLocal.withInitial(this::newBaseContext);
 
   private TemplateSet(SortedMap<String, String> overrides) {
@@ -81,6 +86,7 @@ final class TemplateSet {
                     add(JinjavaInterpreterResolver.DEFAULT_RESOLVER_READ_ONLY);
                   }
                 })
+            .withInterperterFactory(new CachingInterpreterFactory(parsedSources))
             .withProcessors(
                 JinjavaProcessors.newBuilder()
                     .withNodePreProcessor(RenderTrace::nodeStarted)
@@ -116,7 +122,9 @@ final class TemplateSet {
         continue;
       }
       JinjavaInterpreter parser = set.jinjava.newInterpreter();
-      set.roots.put(path, parser.parse(set.sources.get(path)));
+      Node root = parser.parse(set.sources.get(path));
+      set.roots.put(path, root);
+      set.parsedSources.put(set.sources.get(path), root);
       for (TemplateError e : parser.getErrors()) {
         if (e.getSeverity() == TemplateError.ErrorType.FATAL
             || e.getReason() == TemplateError.ErrorReason.SYNTAX_ERROR) {
@@ -160,7 +168,8 @@ final class TemplateSet {
     RenderTrace trace = new RenderTrace(path, fallback);
     Context context = new Context(base.get(), bindings, config.getDisabled());
     context.getCurrentPathStack().pushWithoutCycleCheck(path, 0, 0);
-    JinjavaInterpreter interpreter = new JinjavaInterpreter(jinjava, context, config);
+    JinjavaInterpreter interpreter =
+        config.getInterpreterFactory().newInstance(jinjava, context, config);
     List<RenderError> errors = new ArrayList<>();
     String text =
         trace.during(
@@ -184,6 +193,42 @@ final class TemplateSet {
       throw new RenderException(errors);
     }
     return new Output(text, List.copyOf(trace.marks()));
+  }
+
+  /** Interpreters that take parsed templates from the compiled set instead of parsing again. */
+  private record CachingInterpreterFactory(Map<String, Node> parsed) implements InterpreterFactory {
+
+    @Override
+    public JinjavaInterpreter newInstance(JinjavaInterpreter orig) {
+      return new CachingInterpreter(orig, parsed);
+    }
+
+    @Override
+    public JinjavaInterpreter newInstance(
+        Jinjava application, Context context, JinjavaConfig renderConfig) {
+      return new CachingInterpreter(application, context, renderConfig, parsed);
+    }
+  }
+
+  private static final class CachingInterpreter extends JinjavaInterpreter {
+    private final Map<String, Node> parsed;
+
+    CachingInterpreter(JinjavaInterpreter orig, Map<String, Node> parsed) {
+      super(orig);
+      this.parsed = parsed;
+    }
+
+    CachingInterpreter(
+        Jinjava application, Context context, JinjavaConfig config, Map<String, Node> parsed) {
+      super(application, context, config);
+      this.parsed = parsed;
+    }
+
+    @Override
+    public Node parse(String template) {
+      Node root = parsed.get(template);
+      return root != null ? root : super.parse(template);
+    }
   }
 
   /**

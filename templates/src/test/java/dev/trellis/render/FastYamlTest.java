@@ -61,7 +61,8 @@ class FastYamlTest {
   void defaultTemplatesRenderInsideTheSubset() {
     Mesh mesh = MeshFixture.shop().build();
     TemplateSet templates = TemplateSet.compile(mesh.templateOverrides());
-    RenderModel model = new RenderModel(mesh, DiscoveredEndpoints.NONE);
+    RenderModel model =
+        new RenderModel(mesh, DiscoveredEndpoints.NONE, () -> RenderModel.principals(mesh));
     int checked = 0;
     for (ProxyGroup g : MeshRenderer.groups(mesh)) {
       for (ResourceType type : ResourceType.values()) {

@@ -37,7 +37,8 @@ public final class MeshRenderer {
   /**
    * Renders every group of {@code mesh}.
    *
-   * @throws RenderException with every problem found in any group
+   * @throws RenderException with every problem found in any group, and the groups that did render
+   *     ({@link RenderException#partial()})
    */
   public RenderedMesh render(Mesh mesh, DiscoveredEndpoints discovered) {
     TemplateSet templates = templates(mesh);
@@ -65,7 +66,7 @@ public final class MeshRenderer {
       }
     }
     if (!errors.isEmpty()) {
-      throw new RenderException(merge(errors));
+      throw new RenderException(merge(errors), new RenderedMesh(mesh, groups));
     }
     return new RenderedMesh(mesh, groups);
   }

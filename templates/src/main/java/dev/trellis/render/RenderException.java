@@ -1,6 +1,7 @@
 package dev.trellis.render;
 
 import java.util.List;
+import java.util.Optional;
 import java.util.stream.Collectors;
 
 /** Templates could not be compiled or rendered into valid Envoy resources; see {@link #errors}. */
@@ -9,18 +10,35 @@ public final class RenderException extends RuntimeException {
   private static final long serialVersionUID = 1L;
 
   private final transient List<RenderError> errors;
+  private final transient RenderedMesh partial;
 
   public RenderException(List<RenderError> errors) {
-    super(errors.stream().map(RenderError::toString).collect(Collectors.joining("\n")));
-    this.errors = List.copyOf(errors);
+    this(errors, null);
   }
 
   public RenderException(RenderError error) {
-    this(List.of(error));
+    this(List.of(error), null);
+  }
+
+  /**
+   * @param partial the groups of a whole-mesh render that did render, or null
+   */
+  RenderException(List<RenderError> errors, RenderedMesh partial) {
+    super(errors.stream().map(RenderError::toString).collect(Collectors.joining("\n")));
+    this.errors = List.copyOf(errors);
+    this.partial = partial;
   }
 
   /** The problems, in the order found; never empty. */
   public List<RenderError> errors() {
     return errors;
+  }
+
+  /**
+   * After {@link MeshRenderer#render} failed for some groups, the groups that rendered (possibly
+   * none); empty when the templates themselves do not compile or a single group was rendered.
+   */
+  public Optional<RenderedMesh> partial() {
+    return Optional.ofNullable(partial);
   }
 }

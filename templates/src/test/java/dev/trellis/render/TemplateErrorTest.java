@@ -220,6 +220,21 @@ class TemplateErrorTest {
   }
 
   @Test
+  void groupsThatRenderAreKeptWhenOthersFail() {
+    Mesh mesh =
+        MeshFixture.shop().override("edge/routes.yaml.j2", "- name: {{ nope|q }}\n").build();
+    RenderException e = catchThrowableOfType(RenderException.class, () -> renderer.render(mesh));
+    assertThat(e.partial()).isPresent();
+    assertThat(e.partial().get().groups().keySet())
+        .contains("web", "grpc:orders")
+        .doesNotContain("public")
+        .hasSize(MeshRenderer.groups(mesh).size() - 1);
+    Mesh broken = MeshFixture.shop().override("edge/routes.yaml.j2", "{% if %}").build();
+    assertThat(catchThrowableOfType(RenderException.class, () -> renderer.render(broken)).partial())
+        .isEmpty();
+  }
+
+  @Test
   void renderErrorFormat() {
     assertThat(new RenderError("a/b.j2", 7, List.of(), "broken"))
         .hasToString("templates/a/b.j2:7: broken");

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs the bench scenarios (connect, route change, endpoint change, restart) against the baseline
-# and, once `trellis serve` exists, against Trellis; writes bench/out/report.md and figures.json.
+# and `trellis serve`; writes bench/out/report.md and figures.json (see bench/README.md).
 # Usage: bench/run.sh [--quick] [--target baseline,trellis] [--xds sotw,delta] [--nodes N] ...
 #        bench/run.sh --help    lists every option
 set -euo pipefail
@@ -13,4 +13,4 @@ echo "bench: building..." >&2
 mvn -o "${build[@]}" >&2 || mvn "${build[@]}" >&2
 # The fleet (up to 10,000 simulated proxies) runs in this JVM; each server gets its own.
 exec java ${BENCH_JAVA_OPTS:--Xmx4g} -cp "bench/target/classes:$(cat "$cp_file")" \
-  dev.trellis.bench.BenchMain --repo "$root" --out "$root/bench/out" "$@"
+  dev.trellis.bench.BenchMain --out "$root/bench/out" "$@"

@@ -22,12 +22,13 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.OptionalLong;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-/** Runs the bench scenarios against the baseline and, once it exists, {@code trellis serve}. */
+/** Runs the bench scenarios against the baseline and {@code trellis serve}. */
 @Command(
     name = "bench",
     mixinStandardHelpOptions = true,
@@ -39,9 +40,6 @@ public final class BenchMain implements Callable<Integer> {
 
   @Option(names = "--out", defaultValue = "bench/out", description = "report directory")
   Path out;
-
-  @Option(names = "--repo", defaultValue = ".", description = "repo root holding ./trellis")
-  Path repo;
 
   @Option(
       names = "--target",
@@ -69,6 +67,11 @@ public final class BenchMain implements Callable<Integer> {
       defaultValue = "3",
       description = "measured changes per change scenario (after one warm-up change)")
   int repeats;
+
+  @Option(
+      names = "--trellis-debounce-ms",
+      description = "passed to trellis serve (default: its own)")
+  Long trellisDebounceMs;
 
   @Option(
       names = "--baseline-config",
@@ -109,8 +112,7 @@ public final class BenchMain implements Callable<Integer> {
     List<String> which = targets;
     if (which == null) {
       which = new ArrayList<>(List.of("baseline"));
-      System.out.println("bench: checking whether ./trellis has 'serve'...");
-      if (TrellisTarget.available(repo)) {
+      if (TrellisTarget.available()) {
         which.add("trellis");
       } else {
         System.out.println("bench: 'trellis serve' is not there yet: measuring the baseline only");
@@ -143,10 +145,12 @@ public final class BenchMain implements Callable<Integer> {
                       logs.resolve("baseline-" + variant + ".log"));
               case "trellis" ->
                   new TrellisTarget(
-                      repo.toAbsolutePath(),
                       mesh,
                       out.resolve("defs").toAbsolutePath(),
                       jvm,
+                      trellisDebounceMs == null
+                          ? OptionalLong.empty()
+                          : OptionalLong.of(trellisDebounceMs),
                       logs.resolve("trellis-" + variant + ".log"));
               default ->
                   throw new CommandLine.ParameterException(

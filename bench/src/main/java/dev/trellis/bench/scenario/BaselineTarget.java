@@ -38,6 +38,7 @@ public final class BaselineTarget implements Target {
   private Change pending;
   private Path pendingBundle;
   private ServerProcess process;
+  private long listening;
 
   /** Builds snapshots of {@code mesh} with {@code configs}; bundle files go under {@code work}. */
   public BaselineTarget(
@@ -75,6 +76,7 @@ public final class BaselineTarget implements Target {
       cmd.add(b.toString());
     }
     process = ServerProcess.launch(cmd, Map.of(), log, xdsPort, Duration.ofSeconds(120));
+    listening = process.listeningNanos();
     // The admin port opens right after the xDS port; changes must not race it.
     long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
     while (!ServerProcess.accepts(adminPort) && System.nanoTime() < deadline) {
@@ -88,6 +90,11 @@ public final class BaselineTarget implements Target {
       process.kill();
       process = null;
     }
+  }
+
+  @Override
+  public long listeningNanos() {
+    return listening;
   }
 
   @Override

@@ -16,6 +16,7 @@ final class ServerProcess {
 
   private final Process process;
   private final Path log;
+  private long listeningNanos;
 
   private ServerProcess(Process process, Path log) {
     this.process = process;
@@ -50,8 +51,9 @@ final class ServerProcess {
                 + ":\n"
                 + sp.tail());
       }
-      Thread.sleep(20);
+      Thread.sleep(5);
     }
+    sp.listeningNanos = System.nanoTime();
     return sp;
   }
 
@@ -62,6 +64,11 @@ final class ServerProcess {
     } catch (IOException e) {
       return false;
     }
+  }
+
+  /** When the port first accepted a connection ({@link System#nanoTime}). */
+  long listeningNanos() {
+    return listeningNanos;
   }
 
   long pid() {

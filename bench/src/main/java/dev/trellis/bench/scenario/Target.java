@@ -12,6 +12,14 @@ public interface Target extends AutoCloseable {
   /** Starts the server and returns once its xDS port accepts connections. */
   void start() throws IOException, InterruptedException;
 
+  /** When the xDS port of the last start first accepted a connection ({@link System#nanoTime}). */
+  long listeningNanos();
+
+  /** When the last start was ready to serve its config; by default when it was listening. */
+  default long readyNanos() {
+    return listeningNanos();
+  }
+
   /** Kills the server's process at once (SIGKILL) and waits for it to be gone. */
   void kill() throws InterruptedException;
 

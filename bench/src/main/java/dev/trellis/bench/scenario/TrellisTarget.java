@@ -2,66 +2,54 @@ package dev.trellis.bench.scenario;
 
 import dev.trellis.bench.mesh.Change;
 import dev.trellis.bench.mesh.DefinitionsWriter;
+import dev.trellis.cli.TrellisCli;
 import dev.trellis.model.Mesh;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
-import java.util.regex.Pattern;
+import java.util.OptionalLong;
 
 /**
- * {@code trellis serve} in its own JVM through the repo's {@code ./trellis} launcher (which execs
- * java, so the process is the server JVM). It serves a definitions directory; a change rewrites the
- * changed service's file there, and Trellis picks it up itself.
+ * {@code trellis serve} in its own JVM ({@link TrellisCli} on this JVM's class path), on loopback,
+ * serving a definitions directory. Ready once its admin {@code /readyz} answers 200; a change
+ * rewrites the changed service's file there, and Trellis' own watcher picks it up.
  */
 public final class TrellisTarget implements Target {
 
-  private final Path repo;
   private final Path defs;
-  private final String jvmOptions;
+  private final List<String> jvmOptions;
+  private final OptionalLong debounceMs;
   private final Path log;
   private final int xdsPort = Ports.free();
   private final int adminPort = Ports.free();
+  private final HttpClient http =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
   private Mesh mesh;
   private ServerProcess process;
+  private long listening;
+  private long ready;
 
   /** Writes {@code mesh} under {@code defs} for Trellis to serve. */
-  public TrellisTarget(Path repo, Mesh mesh, Path defs, List<String> jvmOptions, Path log) {
-    this.repo = repo;
+  public TrellisTarget(
+      Mesh mesh, Path defs, List<String> jvmOptions, OptionalLong debounceMs, Path log) {
     this.mesh = mesh;
     this.defs = defs;
-    this.jvmOptions = String.join(" ", jvmOptions);
+    this.jvmOptions = List.copyOf(jvmOptions);
+    this.debounceMs = debounceMs;
     this.log = log;
     DefinitionsWriter.write(mesh, defs);
   }
 
-  /**
-   * Whether {@code repo}'s launcher lists a {@code serve} command yet (in {@code trellis --help});
-   * builds the CLI on first use.
-   */
-  public static boolean available(Path repo) throws IOException, InterruptedException {
-    Path launcher = repo.resolve("trellis");
-    if (!Files.isExecutable(launcher)) {
-      return false;
-    }
-    Process p = new ProcessBuilder(launcher.toString(), "--help").redirectErrorStream(true).start();
-    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    if (!p.waitFor(15, TimeUnit.MINUTES)) {
-      p.destroyForcibly();
-      return false;
-    }
-    return p.exitValue() == 0 && hasServe(out);
-  }
-
-  /** Whether picocli's usage text lists {@code serve} under "Commands:". */
-  static boolean hasServe(String usage) {
-    int commands = usage.indexOf("\nCommands:");
-    return commands >= 0
-        && Pattern.compile("(?m)^\\s+serve\\b").matcher(usage.substring(commands)).find();
+  /** Whether the CLI on the class path has {@code serve}. */
+  public static boolean available() {
+    return TrellisCli.commandLine().getSubcommands().containsKey("serve");
   }
 
   @Override
@@ -71,19 +59,50 @@ public final class TrellisTarget implements Target {
 
   @Override
   public void start() throws IOException, InterruptedException {
-    List<String> cmd =
+    List<String> cmd = new ArrayList<>();
+    cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    cmd.addAll(jvmOptions);
+    cmd.addAll(
         List.of(
-            repo.resolve("trellis").toString(),
+            "-cp",
+            System.getProperty("java.class.path"),
+            TrellisCli.class.getName(),
             "serve",
             "--defs",
             defs.toString(),
+            "--bind",
+            "127.0.0.1",
             "--xds-port",
             Integer.toString(xdsPort),
             "--admin-port",
-            Integer.toString(adminPort));
-    process =
-        ServerProcess.launch(
-            cmd, Map.of("TRELLIS_JAVA_OPTS", jvmOptions), log, xdsPort, Duration.ofMinutes(2));
+            Integer.toString(adminPort)));
+    if (debounceMs.isPresent()) {
+      cmd.add("--debounce-ms");
+      cmd.add(Long.toString(debounceMs.getAsLong()));
+    }
+    process = ServerProcess.launch(cmd, Map.of(), log, xdsPort, Duration.ofMinutes(2));
+    listening = process.listeningNanos();
+    // Listening comes before the first load: wait until the definitions are served.
+    long deadline = System.nanoTime() + Duration.ofMinutes(5).toNanos();
+    while (!ready()) {
+      if (!process.alive() || System.nanoTime() > deadline) {
+        throw new IOException("trellis never became ready:\n" + process.tail());
+      }
+      Thread.sleep(20);
+    }
+    ready = System.nanoTime();
+  }
+
+  private boolean ready() throws InterruptedException {
+    HttpRequest req =
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + adminPort + "/readyz"))
+            .timeout(Duration.ofSeconds(5))
+            .build();
+    try {
+      return http.send(req, HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
+    } catch (IOException e) {
+      return false;
+    }
   }
 
   @Override
@@ -92,6 +111,16 @@ public final class TrellisTarget implements Target {
       process.kill();
       process = null;
     }
+  }
+
+  @Override
+  public long listeningNanos() {
+    return listening;
+  }
+
+  @Override
+  public long readyNanos() {
+    return ready;
   }
 
   @Override

@@ -47,6 +47,12 @@ public final class RenderBenchmark {
     return String.format("svc-%05d", i);
   }
 
+  private static long gcMillis() {
+    return ManagementFactory.getGarbageCollectorMXBeans().stream()
+        .mapToLong(b -> Math.max(0, b.getCollectionTime()))
+        .sum();
+  }
+
   public static void main(String[] args) {
     int services = args.length > 0 ? Integer.parseInt(args[0]) : 5000;
     Mesh mesh = syntheticMesh(services);
@@ -57,13 +63,21 @@ public final class RenderBenchmark {
     for (int round = 1; round <= 5; round++) {
       long t0 = System.nanoTime();
       long c0 = os.getProcessCpuTime();
+      long g0 = gcMillis();
       RenderedMesh rendered = renderer.render(mesh);
       long t1 = System.nanoTime();
       long c1 = os.getProcessCpuTime();
+      long g1 = gcMillis();
       int resources = rendered.groups().values().stream().mapToInt(g -> g.resources().size()).sum();
       System.out.printf(
-          "full render %d: %d groups, %d resources in %d ms wall, %d ms CPU (all threads)%n",
-          round, rendered.groups().size(), resources, (t1 - t0) / 1_000_000, (c1 - c0) / 1_000_000);
+          "full render %d: %d groups, %d resources in %d ms wall, %d ms CPU (all threads), GC %d"
+              + " ms%n",
+          round,
+          rendered.groups().size(),
+          resources,
+          (t1 - t0) / 1_000_000,
+          (c1 - c0) / 1_000_000,
+          g1 - g0);
     }
     ProxyGroup one = ProxyGroup.sidecar(name(1));
     for (int round = 1; round <= 5; round++) {

@@ -1,5 +1,6 @@
 package dev.trellis.cli;
 
+import dev.trellis.analyze.lint.LintCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -13,7 +14,8 @@ import picocli.CommandLine.Command;
       CommandLine.HelpCommand.class,
       RenderCommand.class,
       CertsCommand.class,
-      ServeCommand.class
+      ServeCommand.class,
+      LintCommand.class
     })
 public final class TrellisCli implements Runnable {
 

@@ -1,5 +1,6 @@
 package dev.trellis.cli;
 
+import dev.trellis.analyze.diff.DiffCommand;
 import dev.trellis.analyze.lint.LintCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -15,7 +16,8 @@ import picocli.CommandLine.Command;
       RenderCommand.class,
       CertsCommand.class,
       ServeCommand.class,
-      LintCommand.class
+      LintCommand.class,
+      DiffCommand.class
     })
 public final class TrellisCli implements Runnable {
 

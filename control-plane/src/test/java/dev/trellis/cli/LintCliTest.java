@@ -8,7 +8,7 @@ import java.io.StringWriter;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
 
-/** {@code trellis lint} is registered and keeps the CLI's exit codes. */
+/** {@code trellis lint} and {@code trellis diff} are registered and keep the CLI's exit codes. */
 class LintCliTest {
 
   private static final String CASES = "../static-analysis/src/test/resources/rules/";
@@ -42,5 +42,16 @@ class LintCliTest {
     assertThat(run(new StringWriter(), err, "lint", "--format", "yaml"))
         .isEqualTo(TrellisCli.EXIT_USAGE);
     assertThat(err.toString()).startsWith("trellis: --format: expected one of");
+  }
+
+  @Test
+  void diffIsRegistered() {
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    assertThat(run(out, err, "diff", "--help")).isZero();
+    assertThat(out.toString()).contains("--base=GIT_REF");
+    assertThat(run(new StringWriter(), err, "diff", "--defs", "."))
+        .isEqualTo(TrellisCli.EXIT_USAGE);
+    assertThat(err.toString()).contains("Missing required option: '--base=GIT_REF'");
   }
 }

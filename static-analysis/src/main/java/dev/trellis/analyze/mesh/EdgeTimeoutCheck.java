@@ -36,8 +36,9 @@ public final class EdgeTimeoutCheck implements MeshCheck {
               + " one a slow or hung backend holds the gateway's connections and the client's"
               + " request open. The rule reads the gateway's rendered routes to the service: a"
               + " route without 'timeout' gets Envoy's unstated default of 15s, and 'timeout: 0s'"
-              + " disables the deadline altogether. State the timeout the service's clients can"
-              + " live with in its edge route.");
+              + " disables the deadline altogether. Set the timeout the service's clients can"
+              + " live with as edge.timeout, or a default for every call as trafficDefaults.timeout"
+              + " in mesh.yaml.");
 
   @Override
   public List<Rule> rules() {
@@ -85,7 +86,8 @@ public final class EdgeTimeoutCheck implements MeshCheck {
                 + "' is exposed through gateway '"
                 + edge.gateway()
                 + "' without a timeout: "
-                + String.join("; ", problems),
+                + String.join("; ", problems)
+                + "; set edge.timeout",
             edge.gateway());
       }
     }

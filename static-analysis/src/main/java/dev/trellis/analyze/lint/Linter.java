@@ -9,16 +9,11 @@ import dev.trellis.model.DefinitionTree;
 import dev.trellis.model.Mesh;
 import dev.trellis.model.load.DefinitionLoader;
 import dev.trellis.model.load.LoadResult;
-import dev.trellis.render.DiscoveredEndpoints;
 import dev.trellis.render.MeshRenderer;
-import dev.trellis.render.ProxyGroup;
-import dev.trellis.render.RenderError;
 import dev.trellis.render.RenderException;
-import dev.trellis.render.RenderedGroup;
 import dev.trellis.render.RenderedMesh;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.SortedMap;
 import java.util.TreeMap;
 
 /**
@@ -60,28 +55,12 @@ public final class Linter {
       rendered = renderer.render(mesh);
     } catch (RenderException e) {
       e.errors().forEach(error -> renderFindings.add(PipelineFindings.of(error)));
-      rendered = renderable(mesh, e.errors());
+      // The groups that rendered are analyzed all the same; with templates that do not compile
+      // there are none.
+      rendered = e.partial().orElse(new RenderedMesh(mesh, new TreeMap<>()));
     }
     return analyzer
         .analyze(mesh, rendered, suppressions)
         .plus(new AnalysisResult(renderFindings, List.of()));
-  }
-
-  /**
-   * The groups that render on their own, after a render of the whole mesh failed. A template that
-   * does not compile fails every group, so then there is none.
-   */
-  private RenderedMesh renderable(Mesh mesh, List<RenderError> errors) {
-    SortedMap<String, RenderedGroup> groups = new TreeMap<>();
-    if (errors.stream().noneMatch(e -> e.groups().isEmpty())) {
-      for (ProxyGroup g : MeshRenderer.groups(mesh)) {
-        try {
-          groups.put(g.id(), renderer.renderGroup(mesh, g, DiscoveredEndpoints.NONE));
-        } catch (RenderException e) {
-          // reported already, from the render of the whole mesh
-        }
-      }
-    }
-    return new RenderedMesh(mesh, groups);
   }
 }

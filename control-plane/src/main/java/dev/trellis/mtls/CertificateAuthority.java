@@ -177,7 +177,7 @@ public final class CertificateAuthority {
         Certificates.sign(
             Certificates.subjectOf(issuer),
             issuerKey,
-            Certificates.name(id.service(), trustDomain),
+            Certificates.name(id.name(), trustDomain),
             pair.getPublic(),
             now.minus(BACKDATE),
             earliest(now.plus(lifetime), issuerExpiry),

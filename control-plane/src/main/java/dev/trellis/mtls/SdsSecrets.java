@@ -1,6 +1,7 @@
 package dev.trellis.mtls;
 
 import com.google.protobuf.ByteString;
+import dev.trellis.render.MeshSecrets;
 import io.envoyproxy.envoy.config.core.v3.DataSource;
 import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.CertificateValidationContext;
 import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.Secret;
@@ -26,10 +27,10 @@ import java.util.TreeSet;
 public final class SdsSecrets {
 
   /** The tls_certificate secret of the proxy's own identity. */
-  public static final String IDENTITY = "identity";
+  public static final String IDENTITY = MeshSecrets.IDENTITY;
 
   /** The validation_context secret with the mesh trust bundle. */
-  public static final String TRUST_BUNDLE = "trust_bundle";
+  public static final String TRUST_BUNDLE = MeshSecrets.TRUST_BUNDLE;
 
   private SdsSecrets() {}
 

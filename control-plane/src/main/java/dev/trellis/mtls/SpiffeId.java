@@ -4,29 +4,61 @@ import java.net.URI;
 import java.util.Objects;
 
 /**
- * The SPIFFE identity of a mesh service, {@code spiffe://<trust-domain>/service/<name>}.
+ * A SPIFFE identity of the mesh: a service's workloads {@code
+ * spiffe://<trust-domain>/service/<name>}, an edge gateway's proxies {@code .../gateway/<name>}, or
+ * the control plane {@code .../control-plane/<name>}.
  *
  * <p>The trust domain follows the SPIFFE ID specification (lowercase letters, digits, '.', '-' and
- * '_', at most 255 characters); the service name is a DNS label, as every Trellis name is.
+ * '_', at most 255 characters); the name is a DNS label, as every Trellis name is.
  */
-public record SpiffeId(String trustDomain, String service) implements Comparable<SpiffeId> {
+public record SpiffeId(String trustDomain, Kind kind, String name) implements Comparable<SpiffeId> {
+
+  /** What an identity stands for; its path segment comes first in the ID's path. */
+  public enum Kind {
+    SERVICE("service"),
+    GATEWAY("gateway"),
+    CONTROL_PLANE("control-plane");
+
+    private final String segment;
+
+    Kind(String segment) {
+      this.segment = segment;
+    }
+
+    /** The first path segment, e.g. {@code service}. */
+    public String segment() {
+      return segment;
+    }
+  }
 
   public static final String SCHEME_PREFIX = "spiffe://";
-  static final String SERVICE_PATH = "/service/";
   private static final int MAX_TRUST_DOMAIN = 255;
   private static final int MAX_LABEL = 63;
 
   public SpiffeId {
     requireValidTrustDomain(trustDomain);
-    requireValidServiceName(service);
+    Objects.requireNonNull(kind, "kind");
+    requireValidName(kind, name);
   }
 
+  /** The identity of service {@code service}'s workloads. */
   public static SpiffeId of(String trustDomain, String service) {
-    return new SpiffeId(trustDomain, service);
+    return new SpiffeId(trustDomain, Kind.SERVICE, service);
+  }
+
+  /** The identity of edge gateway {@code gateway}'s proxies. */
+  public static SpiffeId gateway(String trustDomain, String gateway) {
+    return new SpiffeId(trustDomain, Kind.GATEWAY, gateway);
+  }
+
+  /** The identity of a control plane (its ADS server certificate). */
+  public static SpiffeId controlPlane(String trustDomain, String name) {
+    return new SpiffeId(trustDomain, Kind.CONTROL_PLANE, name);
   }
 
   /**
-   * Parses {@code spiffe://<trust-domain>/service/<name>}.
+   * Parses {@code spiffe://<trust-domain>/<kind>/<name>}, kind being {@code service}, {@code
+   * gateway} or {@code control-plane}.
    *
    * @throws IllegalArgumentException naming the ID and what is wrong with it
    */
@@ -49,11 +81,16 @@ public record SpiffeId(String trustDomain, String service) implements Comparable
     String path = slash < 0 ? "" : rest.substring(slash);
     try {
       requireValidTrustDomain(trustDomain);
-      if (!path.startsWith(SERVICE_PATH)) {
-        throw new IllegalArgumentException(
-            "path must be '" + SERVICE_PATH + "<name>', got '" + path + "'");
+      for (Kind kind : Kind.values()) {
+        String prefix = "/" + kind.segment() + "/";
+        if (path.startsWith(prefix)) {
+          return new SpiffeId(trustDomain, kind, path.substring(prefix.length()));
+        }
       }
-      return new SpiffeId(trustDomain, path.substring(SERVICE_PATH.length()));
+      throw new IllegalArgumentException(
+          "path must be '/service/<name>', '/gateway/<name>' or '/control-plane/<name>', got '"
+              + path
+              + "'");
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException("SPIFFE ID '" + id + "': " + e.getMessage(), e);
     }
@@ -96,8 +133,8 @@ public record SpiffeId(String trustDomain, String service) implements Comparable
     }
   }
 
-  private static void requireValidServiceName(String name) {
-    Objects.requireNonNull(name, "service");
+  private static void requireValidName(Kind kind, String name) {
+    Objects.requireNonNull(name, "name");
     boolean ok =
         !name.isEmpty()
             && name.length() <= MAX_LABEL
@@ -107,7 +144,8 @@ public record SpiffeId(String trustDomain, String service) implements Comparable
             && name.charAt(name.length() - 1) != '-';
     if (!ok) {
       throw new IllegalArgumentException(
-          "service name '"
+          kind.name().toLowerCase(java.util.Locale.ROOT).replace('_', ' ')
+              + " name '"
               + name
               + "' is not a DNS label (1 to 63 lowercase letters, digits and '-', starting and"
               + " ending with a letter or digit)");
@@ -137,7 +175,7 @@ public record SpiffeId(String trustDomain, String service) implements Comparable
 
   @Override
   public String toString() {
-    return SCHEME_PREFIX + trustDomain + SERVICE_PATH + service;
+    return SCHEME_PREFIX + trustDomain + "/" + kind.segment() + "/" + name;
   }
 
   @Override

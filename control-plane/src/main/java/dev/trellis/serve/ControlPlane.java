@@ -5,10 +5,14 @@ import dev.trellis.admin.AnalysisStatus;
 import dev.trellis.admin.ReloadStatus;
 import dev.trellis.analyze.AnalysisResult;
 import dev.trellis.analyze.Finding;
+import dev.trellis.mtls.CertificateAuthority;
+import dev.trellis.mtls.MeshCertificates;
 import dev.trellis.publish.PackedResources;
 import dev.trellis.publish.PublishGate;
 import dev.trellis.publish.PublishResult;
+import dev.trellis.publish.PublishedGroup;
 import dev.trellis.publish.SnapshotPublisher;
+import dev.trellis.render.RenderedGroup;
 import dev.trellis.render.RenderedMesh;
 import dev.trellis.stream.NodeGroup;
 import dev.trellis.stream.XdsServer;
@@ -20,11 +24,16 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -37,9 +46,35 @@ public final class ControlPlane implements AutoCloseable {
 
   private static final Logger LOG = LoggerFactory.getLogger(ControlPlane.class);
 
-  /** Where to listen, and how long open xDS streams get to end on shutdown. */
+  /**
+   * Where to listen, how long open xDS streams get to end on shutdown, and the mesh CA.
+   *
+   * @param ca the CA that issues proxies' certificates; empty generates a root for the trust domain
+   *     of the first mesh published
+   * @param certificateLifetime the lifetime of each proxy certificate (renewed at 2/3 of it)
+   */
   public record Options(
-      InetSocketAddress xdsAddress, InetSocketAddress adminAddress, Duration shutdownGrace) {}
+      InetSocketAddress xdsAddress,
+      InetSocketAddress adminAddress,
+      Duration shutdownGrace,
+      Optional<CertificateAuthority> ca,
+      Duration certificateLifetime) {
+
+    public Options(
+        InetSocketAddress xdsAddress, InetSocketAddress adminAddress, Duration shutdownGrace) {
+      this(
+          xdsAddress,
+          adminAddress,
+          shutdownGrace,
+          Optional.empty(),
+          CertificateAuthority.DEFAULT_LEAF_LIFETIME);
+    }
+
+    /** These options with certificates issued by {@code ca}, each living {@code lifetime}. */
+    public Options withCa(CertificateAuthority ca, Duration lifetime) {
+      return new Options(xdsAddress, adminAddress, shutdownGrace, Optional.of(ca), lifetime);
+    }
+  }
 
   private final PrometheusMeterRegistry registry;
   private final SnapshotPublisher publisher;
@@ -50,6 +85,12 @@ public final class ControlPlane implements AutoCloseable {
   private final AtomicBoolean closed = new AtomicBoolean();
   private final CountDownLatch stopped = new CountDownLatch(1);
   private final Duration grace;
+  private final ScheduledExecutorService certificateTimers;
+  private final MeshCertificates certificates;
+  private final AtomicBoolean secretsRepublishPending = new AtomicBoolean();
+
+  /** The trust domain of the last mesh published. Guarded by this. */
+  private String trustDomain;
 
   private ControlPlane(
       PrometheusMeterRegistry registry,
@@ -58,7 +99,9 @@ public final class ControlPlane implements AutoCloseable {
       AnalysisStatus analysis,
       XdsServer xds,
       AdminServer admin,
-      Duration grace) {
+      Duration grace,
+      ScheduledExecutorService certificateTimers,
+      MeshCertificates certificates) {
     this.registry = registry;
     this.publisher = publisher;
     this.reloads = reloads;
@@ -66,6 +109,8 @@ public final class ControlPlane implements AutoCloseable {
     this.xds = xds;
     this.admin = admin;
     this.grace = grace;
+    this.certificateTimers = certificateTimers;
+    this.certificates = certificates;
   }
 
   /**
@@ -82,6 +127,22 @@ public final class ControlPlane implements AutoCloseable {
         new SnapshotPublisher(new SimpleCache<>(new NodeGroup()), new PackedResources());
     ReloadStatus reloads = new ReloadStatus(registry);
     AnalysisStatus analysis = new AnalysisStatus(registry);
+    ScheduledExecutorService timers =
+        Executors.newSingleThreadScheduledExecutor(
+            r -> {
+              Thread t = new Thread(r, "trellis-certificates");
+              t.setDaemon(true);
+              return t;
+            });
+    // Renewals call back into the control plane, which exists only once everything has started.
+    AtomicReference<Runnable> renewed = new AtomicReference<>(() -> {});
+    MeshCertificates certificates =
+        new MeshCertificates(
+            options.ca(),
+            options.certificateLifetime(),
+            Clock.systemUTC(),
+            timers,
+            () -> renewed.get().run());
     XdsServer xds = XdsServer.start(options.xdsAddress(), publisher, registry);
     AdminServer admin;
     try {
@@ -90,21 +151,34 @@ public final class ControlPlane implements AutoCloseable {
               options.adminAddress(), publisher, xds::proxies, registry, reloads, analysis);
     } catch (IOException | RuntimeException e) {
       xds.close();
+      timers.shutdownNow();
       throw e;
     }
-    return new ControlPlane(
-        registry, publisher, reloads, analysis, xds, admin, options.shutdownGrace());
+    ControlPlane cp =
+        new ControlPlane(
+            registry,
+            publisher,
+            reloads,
+            analysis,
+            xds,
+            admin,
+            options.shutdownGrace(),
+            timers,
+            certificates);
+    renewed.set(cp::certificateRenewed);
+    return cp;
   }
 
   /**
-   * Publishes a rendered mesh and records the reload as successful.
+   * Publishes a rendered mesh, with each Envoy group's SDS secrets from the mesh CA, and records
+   * the reload as successful.
    *
-   * @throws IllegalArgumentException if a group's resources are inconsistent; nothing changes and
-   *     the failure is recorded for the admin API
+   * @throws IllegalArgumentException if a group's resources are inconsistent or the mesh's trust
+   *     domain is not the CA's; nothing changes and the failure is recorded for the admin API
    */
-  public PublishResult publish(RenderedMesh mesh) {
+  public synchronized PublishResult publish(RenderedMesh mesh) {
     try {
-      PublishResult result = publisher.publish(mesh);
+      PublishResult result = publisher.publish(withSecrets(mesh));
       reloads.succeeded();
       return result;
     } catch (IllegalArgumentException e) {
@@ -120,10 +194,11 @@ public final class ControlPlane implements AutoCloseable {
    *
    * @throws IllegalArgumentException as {@link #publish(RenderedMesh)}
    */
-  public PublishResult publish(RenderedMesh mesh, AnalysisResult result) {
-    PublishGate.Decision decision = PublishGate.decide(mesh, result, publisher.groups());
+  public synchronized PublishResult publish(RenderedMesh mesh, AnalysisResult result) {
     PublishResult published;
+    PublishGate.Decision decision;
     try {
+      decision = PublishGate.decide(withSecrets(mesh), result, publisher.groups());
       published = publisher.publish(decision.publish());
     } catch (IllegalArgumentException e) {
       reloads.failed(e.getMessage());
@@ -154,6 +229,46 @@ public final class ControlPlane implements AutoCloseable {
                       .append(f.message()));
         });
     return out.toString();
+  }
+
+  /** The mesh with secrets attached; remembers its trust domain for renewals. */
+  private RenderedMesh withSecrets(RenderedMesh mesh) {
+    RenderedMesh attached = certificates.attach(mesh);
+    if (mesh.mesh() != null) {
+      trustDomain = mesh.mesh().config().trustDomain();
+    }
+    return attached;
+  }
+
+  /** The mesh CA: the proxies' certificates, and the CA proxyless apps' files must come from. */
+  public MeshCertificates certificates() {
+    return certificates;
+  }
+
+  /** Renewals come in bursts (certificates issued together): one re-publish serves them all. */
+  private void certificateRenewed() {
+    if (secretsRepublishPending.compareAndSet(false, true)) {
+      certificateTimers.execute(this::republishSecrets);
+    }
+  }
+
+  /**
+   * Publishes the groups as they are served now with the current certificates: only SDS changes
+   * (groups held back by the publish gate stay on their last good config).
+   */
+  private synchronized void republishSecrets() {
+    secretsRepublishPending.set(false);
+    if (trustDomain == null || closed.get()) {
+      return;
+    }
+    try {
+      List<RenderedGroup> served =
+          publisher.groups().values().stream().map(PublishedGroup::rendered).toList();
+      LOG.info(
+          "Certificates renewed: {}", publisher.publish(certificates.attach(served, trustDomain)));
+    } catch (RuntimeException e) {
+      LOG.error("Cannot publish renewed certificates; proxies keep the previous ones", e);
+    }
   }
 
   /** The last analysis and the groups it held back. */
@@ -206,6 +321,8 @@ public final class ControlPlane implements AutoCloseable {
     LOG.info("Shutting down: closing xDS streams, then the admin API");
     try {
       xds.shutdown(grace);
+      certificates.close();
+      certificateTimers.shutdownNow();
       admin.close();
       registry.close();
     } finally {

@@ -1,11 +1,13 @@
 package dev.trellis.e2e;
 
 import io.grpc.CallOptions;
+import io.grpc.ChannelCredentials;
 import io.grpc.Grpc;
 import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.ClientCalls;
+import io.grpc.xds.XdsChannelCredentials;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.io.PrintStream;
@@ -20,11 +22,14 @@ import java.util.concurrent.TimeUnit;
  * with one line on stdout:
  *
  * <pre>
- * call TARGET [DEADLINE_MS]   → "ok REPLY" or "err CODE DESCRIPTION" (deadline 10 s by default)
+ * call TARGET [DEADLINE_MS [fresh]]  → "ok REPLY" or "err CODE DESCRIPTION" (deadline 10 s)
  * </pre>
  *
- * Channels are kept per target, so later calls use the config the client has received since. Ends
- * when stdin closes.
+ * Channels are kept per target, so later calls use the config the client has received since; {@code
+ * fresh} makes the call on a new channel (a new connection and handshake) and closes it. With
+ * {@code -Dtrellis.e2e.credentials=xds} channels take their transport security from the clusters'
+ * TLS contexts (XdsChannelCredentials, plaintext when a cluster has none); otherwise they are
+ * always plaintext. Ends when stdin closes.
  */
 public final class XdsClientMain {
 
@@ -39,12 +44,18 @@ public final class XdsClientMain {
       while ((line = in.readLine()) != null) {
         String[] command = line.trim().split(" ");
         if (command.length >= 2 && command[0].equals("call")) {
-          ManagedChannel channel =
-              channels.computeIfAbsent(
-                  command[1],
-                  t -> Grpc.newChannelBuilder(t, InsecureChannelCredentials.create()).build());
           long deadlineMs = command.length > 2 ? Long.parseLong(command[2]) : 10_000;
-          out.println(call(channel, deadlineMs));
+          if (command.length > 3 && command[3].equals("fresh")) {
+            ManagedChannel fresh = channel(command[1]);
+            try {
+              out.println(call(fresh, deadlineMs));
+            } finally {
+              fresh.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+            }
+          } else {
+            out.println(
+                call(channels.computeIfAbsent(command[1], XdsClientMain::channel), deadlineMs));
+          }
         } else {
           out.println("err UNKNOWN_COMMAND " + line);
         }
@@ -54,6 +65,13 @@ public final class XdsClientMain {
         channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
       }
     }
+  }
+
+  private static ManagedChannel channel(String target) {
+    ChannelCredentials plaintext = InsecureChannelCredentials.create();
+    boolean xds = "xds".equals(System.getProperty("trellis.e2e.credentials"));
+    return Grpc.newChannelBuilder(target, xds ? XdsChannelCredentials.create(plaintext) : plaintext)
+        .build();
   }
 
   private static String call(ManagedChannel channel, long deadlineMs) {

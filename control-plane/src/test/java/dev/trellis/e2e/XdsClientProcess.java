@@ -2,6 +2,7 @@ package dev.trellis.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.trellis.mtls.PemFiles;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -12,6 +13,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -55,7 +57,49 @@ final class XdsClientProcess implements AutoCloseable {
 
   static XdsClientProcess start(Path dir, int xdsPort, String nodeId, String cluster)
       throws IOException {
+    return start(dir, xdsPort, nodeId, cluster, null, false, XdsClientMain.class);
+  }
+
+  /**
+   * A child JVM running {@code main} (a proxyless gRPC client or server), bootstrapped as {@code
+   * nodeId} of {@code cluster}. With {@code certificates} (a directory of {@code key.pem}, {@code
+   * cert.pem} and {@code ca.pem}) the bootstrap declares the file_watcher certificate provider
+   * instance {@code trellis} the rendered TLS contexts name (refreshed every second). With {@code
+   * xdsCredentials} a client takes its transport security from xDS, else it sends plaintext
+   * whatever the clusters say.
+   */
+  static XdsClientProcess start(
+      Path dir,
+      int xdsPort,
+      String nodeId,
+      String cluster,
+      Path certificates,
+      boolean xdsCredentials,
+      Class<?> main,
+      String... args)
+      throws IOException {
     Path bootstrap = dir.resolve(nodeId + "-bootstrap.json");
+    String providers =
+        certificates == null
+            ? ""
+            : """
+              ,
+              "certificate_providers": {
+                "trellis": {
+                  "plugin_name": "file_watcher",
+                  "config": {
+                    "certificate_file": "%s",
+                    "private_key_file": "%s",
+                    "ca_certificate_file": "%s",
+                    "refresh_interval": "1s"
+                  }
+                }
+              }
+              """
+                .formatted(
+                    certificates.resolve(PemFiles.CHAIN),
+                    certificates.resolve(PemFiles.KEY),
+                    certificates.resolve(PemFiles.CA));
     Files.writeString(
         bootstrap,
         """
@@ -65,24 +109,45 @@ final class XdsClientProcess implements AutoCloseable {
             "channel_creds": [{"type": "insecure"}],
             "server_features": ["xds_v3"]
           }],
-          "node": {"id": "%s", "cluster": "%s"}
+          "node": {"id": "%s", "cluster": "%s"},
+          "server_listener_resource_name_template":         "grpc/server?xds.resource.listening_address=%%s"%s
         }
         """
-            .formatted(xdsPort, nodeId, cluster));
+            .formatted(xdsPort, nodeId, cluster, providers));
     Path stderr = dir.resolve(nodeId + "-stderr.log");
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    Process process =
-        new ProcessBuilder(
-                List.of(
-                    java,
-                    "-Xmx256m",
-                    "-cp",
-                    System.getProperty("java.class.path"),
-                    "-Dio.grpc.xds.bootstrap=" + bootstrap,
-                    XdsClientMain.class.getName()))
-            .redirectError(stderr.toFile())
-            .start();
+    List<String> command = new ArrayList<>();
+    command.addAll(
+        List.of(
+            java,
+            "-Xmx256m",
+            "-cp",
+            System.getProperty("java.class.path"),
+            "-Dio.grpc.xds.bootstrap=" + bootstrap));
+    if (xdsCredentials) {
+      command.add("-Dtrellis.e2e.credentials=xds");
+    }
+    command.add(main.getName());
+    command.addAll(List.of(args));
+    Process process = new ProcessBuilder(command).redirectError(stderr.toFile()).start();
     return new XdsClientProcess(process, stderr);
+  }
+
+  /** The next line the process prints (e.g. a server's "serving"). */
+  String nextLine() {
+    try {
+      String line = answers.poll(ANSWER.toSeconds(), TimeUnit.SECONDS);
+      assertThat(line).as("a line within %s; stderr:%n%s", ANSWER, stderr()).isNotNull();
+      return line;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new AssertionError(e);
+    }
+  }
+
+  /** One RPC on a new channel (new connection, new TLS handshake), closed afterwards. */
+  String callFresh(String target, Duration deadline) {
+    return send("call " + target + " " + deadline.toMillis() + " fresh");
   }
 
   /** One RPC to the target: "ok REPLY" or "err CODE DESCRIPTION". */
@@ -92,8 +157,12 @@ final class XdsClientProcess implements AutoCloseable {
 
   /** One RPC to the target with this deadline. */
   String call(String target, Duration deadline) {
+    return send("call " + target + " " + deadline.toMillis());
+  }
+
+  private String send(String command) {
     try {
-      commands.write("call " + target + " " + deadline.toMillis() + "\n");
+      commands.write(command + "\n");
       commands.flush();
       String answer = answers.poll(ANSWER.toSeconds(), TimeUnit.SECONDS);
       assertThat(answer)

@@ -19,11 +19,22 @@ class SpiffeIdTest {
   void parsesAndFormats() {
     SpiffeId id = SpiffeId.parse("spiffe://cluster.local/service/web-1");
     assertThat(id.trustDomain()).isEqualTo("cluster.local");
-    assertThat(id.service()).isEqualTo("web-1");
+    assertThat(id.kind()).isEqualTo(SpiffeId.Kind.SERVICE);
+    assertThat(id.name()).isEqualTo("web-1");
     assertThat(id).hasToString("spiffe://cluster.local/service/web-1");
     assertThat(id.uri().getScheme()).isEqualTo("spiffe");
     assertThat(id.uri().getHost()).isEqualTo("cluster.local");
     assertThat(SpiffeId.of("cluster.local", "web-1")).isEqualTo(id);
+  }
+
+  @Test
+  void gatewaysAndTheControlPlaneHaveTheirOwnPaths() {
+    assertThat(SpiffeId.parse("spiffe://td/gateway/public"))
+        .isEqualTo(SpiffeId.gateway("td", "public"))
+        .hasToString("spiffe://td/gateway/public");
+    assertThat(SpiffeId.parse("spiffe://td/control-plane/trellis"))
+        .isEqualTo(SpiffeId.controlPlane("td", "trellis"));
+    assertThat(SpiffeId.gateway("td", "web")).isNotEqualTo(SpiffeId.of("td", "web"));
   }
 
   @ParameterizedTest
@@ -46,9 +57,14 @@ class SpiffeIdTest {
             + " 'td:8080' has character ':' at index 2; allowed are a-z, 0-9, '.', '-' and '_'",
         "spiffe://u@td/service/web|SPIFFE ID 'spiffe://u@td/service/web': trust domain 'u@td' has"
             + " character '@' at index 1; allowed are a-z, 0-9, '.', '-' and '_'",
-        "spiffe://td|SPIFFE ID 'spiffe://td': path must be '/service/<name>', got ''",
+        "spiffe://td|SPIFFE ID 'spiffe://td': path must be '/service/<name>', '/gateway/<name>'"
+            + " or '/control-plane/<name>', got ''",
         "spiffe://td/ns/default/sa/web|SPIFFE ID 'spiffe://td/ns/default/sa/web': path must be"
-            + " '/service/<name>', got '/ns/default/sa/web'",
+            + " '/service/<name>', '/gateway/<name>' or '/control-plane/<name>', got"
+            + " '/ns/default/sa/web'",
+        "spiffe://td/gateway/Pub|SPIFFE ID 'spiffe://td/gateway/Pub': gateway name 'Pub' is not a"
+            + " DNS label (1 to 63 lowercase letters, digits and '-', starting and ending with a"
+            + " letter or digit)",
         "spiffe://td/service/|SPIFFE ID 'spiffe://td/service/': service name '' is not a DNS label"
             + " (1 to 63 lowercase letters, digits and '-', starting and ending with a letter or"
             + " digit)",
@@ -79,7 +95,7 @@ class SpiffeIdTest {
                 + "a".repeat(256)
                 + "' is 256 characters long; at most 255"
                 + " are allowed");
-    assertThat(SpiffeId.of("a".repeat(255), "a".repeat(63)).service()).hasSize(63);
+    assertThat(SpiffeId.of("a".repeat(255), "a".repeat(63)).name()).hasSize(63);
   }
 
   @Property

@@ -2,15 +2,24 @@ package dev.trellis.mtls;
 
 import dev.trellis.render.RenderedGroup;
 import dev.trellis.render.RenderedMesh;
+import io.grpc.ServerCredentials;
+import io.grpc.TlsServerCredentials;
+import io.grpc.util.AdvancedTlsX509KeyManager;
+import io.grpc.util.AdvancedTlsX509TrustManager;
+import java.io.IOException;
+import java.security.GeneralSecurityException;
+import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -27,6 +36,9 @@ public final class MeshCertificates implements AutoCloseable {
 
   private static final Logger LOG = LoggerFactory.getLogger(MeshCertificates.class);
 
+  /** The name in the control plane's own SPIFFE ID, {@code spiffe://<td>/control-plane/trellis}. */
+  public static final String CONTROL_PLANE_NAME = "trellis";
+
   private final Optional<CertificateAuthority> given;
   private final Duration lifetime;
   private final Clock clock;
@@ -34,6 +46,8 @@ public final class MeshCertificates implements AutoCloseable {
   private final Runnable onRenewal;
 
   private final Set<SpiffeId> issuedOnce = ConcurrentHashMap.newKeySet();
+  private final Map<SpiffeId, Consumer<IssuedCertificate>> ownCertificates =
+      new ConcurrentHashMap<>();
 
   // Guarded by this.
   private CertificateAuthority ca;
@@ -80,6 +94,40 @@ public final class MeshCertificates implements AutoCloseable {
     return groups.stream().map(g -> secrets.attach(g, trustDomain)).toList();
   }
 
+  /**
+   * TLS for the xDS server: a certificate of {@code spiffe://<td>/control-plane/trellis} from the
+   * mesh CA, renewed in place, and client certificates required and verified against the mesh roots
+   * (which client may have which config is {@code PeerIdentity}'s job).
+   */
+  public ServerCredentials xdsServerCredentials(String trustDomain) {
+    CertificateStore store = storeFor(trustDomain);
+    CertificateAuthority authority = authority(trustDomain);
+    AdvancedTlsX509KeyManager keys = new AdvancedTlsX509KeyManager();
+    SpiffeId id = SpiffeId.controlPlane(trustDomain, CONTROL_PLANE_NAME);
+    ownCertificates.put(id, c -> useIdentity(keys, c));
+    useIdentity(keys, store.certificateFor(id));
+    AdvancedTlsX509TrustManager trust;
+    try {
+      trust =
+          AdvancedTlsX509TrustManager.newBuilder()
+              .setVerification(
+                  AdvancedTlsX509TrustManager.Verification.CERTIFICATE_ONLY_VERIFICATION)
+              .build();
+      trust.updateTrustCredentials(authority.trustBundle().toArray(new X509Certificate[0]));
+    } catch (IOException | GeneralSecurityException e) {
+      throw new IllegalStateException("cannot trust the mesh roots", e);
+    }
+    return TlsServerCredentials.newBuilder()
+        .keyManager(keys)
+        .trustManager(trust)
+        .clientAuth(TlsServerCredentials.ClientAuth.REQUIRE)
+        .build();
+  }
+
+  private static void useIdentity(AdvancedTlsX509KeyManager keys, IssuedCertificate c) {
+    keys.updateIdentityCredentials(c.chain().toArray(new X509Certificate[0]), c.key());
+  }
+
   /** The CA of {@code trustDomain}, generating one if none was given. */
   public synchronized CertificateAuthority authority(String trustDomain) {
     storeFor(trustDomain);
@@ -117,6 +165,11 @@ public final class MeshCertificates implements AutoCloseable {
    * identity is issued while attaching, and served by that publish; only renewals call back.
    */
   private void issued(IssuedCertificate certificate) {
+    Consumer<IssuedCertificate> own = ownCertificates.get(certificate.id());
+    if (own != null) {
+      own.accept(certificate);
+      return;
+    }
     if (!issuedOnce.add(certificate.id())) {
       onRenewal.run();
     }

@@ -17,6 +17,7 @@ import dev.trellis.render.RenderedMesh;
 import dev.trellis.stream.NodeGroup;
 import dev.trellis.stream.XdsServer;
 import io.envoyproxy.controlplane.cache.v3.SimpleCache;
+import io.grpc.ServerCredentials;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
 import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
@@ -52,13 +53,15 @@ public final class ControlPlane implements AutoCloseable {
    * @param ca the CA that issues proxies' certificates; empty generates a root for the trust domain
    *     of the first mesh published
    * @param certificateLifetime the lifetime of each proxy certificate (renewed at 2/3 of it)
+   * @param adsTls serve xDS over TLS, requiring each proxy's certificate (needs {@code ca})
    */
   public record Options(
       InetSocketAddress xdsAddress,
       InetSocketAddress adminAddress,
       Duration shutdownGrace,
       Optional<CertificateAuthority> ca,
-      Duration certificateLifetime) {
+      Duration certificateLifetime,
+      boolean adsTls) {
 
     public Options(
         InetSocketAddress xdsAddress, InetSocketAddress adminAddress, Duration shutdownGrace) {
@@ -67,12 +70,22 @@ public final class ControlPlane implements AutoCloseable {
           adminAddress,
           shutdownGrace,
           Optional.empty(),
-          CertificateAuthority.DEFAULT_LEAF_LIFETIME);
+          CertificateAuthority.DEFAULT_LEAF_LIFETIME,
+          false);
     }
 
     /** These options with certificates issued by {@code ca}, each living {@code lifetime}. */
     public Options withCa(CertificateAuthority ca, Duration lifetime) {
-      return new Options(xdsAddress, adminAddress, shutdownGrace, Optional.of(ca), lifetime);
+      return new Options(
+          xdsAddress, adminAddress, shutdownGrace, Optional.of(ca), lifetime, adsTls);
+    }
+
+    /**
+     * These options with xDS served over TLS: a certificate from the CA, client certificates
+     * required, and each proxy served only the group its SPIFFE identity stands for.
+     */
+    public Options withAdsTls() {
+      return new Options(xdsAddress, adminAddress, shutdownGrace, ca, certificateLifetime, true);
     }
   }
 
@@ -143,7 +156,24 @@ public final class ControlPlane implements AutoCloseable {
             Clock.systemUTC(),
             timers,
             () -> renewed.get().run());
-    XdsServer xds = XdsServer.start(options.xdsAddress(), publisher, registry);
+    Optional<ServerCredentials> tls = Optional.empty();
+    if (options.adsTls()) {
+      CertificateAuthority ca =
+          options
+              .ca()
+              .orElseThrow(
+                  () ->
+                      new IllegalArgumentException(
+                          "xDS over TLS needs the mesh CA (and so its trust domain) at start"));
+      tls = Optional.of(certificates.xdsServerCredentials(ca.trustDomain()));
+    }
+    XdsServer xds;
+    try {
+      xds = XdsServer.start(options.xdsAddress(), publisher, registry, tls);
+    } catch (IOException | RuntimeException e) {
+      timers.shutdownNow();
+      throw e;
+    }
     AdminServer admin;
     try {
       admin =

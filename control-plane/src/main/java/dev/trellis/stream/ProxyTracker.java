@@ -1,5 +1,6 @@
 package dev.trellis.stream;
 
+import dev.trellis.mtls.SpiffeId;
 import dev.trellis.publish.SnapshotPublisher;
 import dev.trellis.stream.RejectionMemory.Rejection;
 import io.envoyproxy.controlplane.cache.Resources;
@@ -18,6 +19,7 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import org.slf4j.Logger;
@@ -189,6 +191,14 @@ final class ProxyTracker implements DiscoveryServerCallbacks {
               "The first request on an xDS stream must carry the node"));
     }
     String group = NodeGroup.groupOf(node);
+    SpiffeId peer = PeerIdentity.KEY.get();
+    if (peer != null) {
+      Optional<String> denial = PeerIdentity.denial(peer, group);
+      if (denial.isPresent()) {
+        LOG.warn("Refused node '{}': {}", node.getId(), denial.get());
+        throw new RequestException(Status.PERMISSION_DENIED.withDescription(denial.get()));
+      }
+    }
     if (stream.place(node, group, delta)) {
       boolean known = publisher.admit(group);
       metrics.connected(group);

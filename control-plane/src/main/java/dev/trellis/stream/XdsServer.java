@@ -4,6 +4,7 @@ import dev.trellis.publish.SnapshotPublisher;
 import io.envoyproxy.controlplane.server.DefaultExecutorGroup;
 import io.envoyproxy.controlplane.server.V3DiscoveryServer;
 import io.grpc.Server;
+import io.grpc.ServerCredentials;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
@@ -11,6 +12,7 @@ import java.net.InetSocketAddress;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -42,6 +44,22 @@ public final class XdsServer implements AutoCloseable {
   public static XdsServer start(
       InetSocketAddress address, SnapshotPublisher publisher, MeterRegistry registry)
       throws IOException {
+    return start(address, publisher, registry, Optional.empty());
+  }
+
+  /**
+   * Starts serving on this address; with {@code tls} (credentials that require a client
+   * certificate), every proxy must present a SPIFFE identity and gets only its own group's config
+   * (see {@link PeerIdentity}).
+   *
+   * @throws IOException if the address cannot be bound
+   */
+  public static XdsServer start(
+      InetSocketAddress address,
+      SnapshotPublisher publisher,
+      MeterRegistry registry,
+      Optional<ServerCredentials> tls)
+      throws IOException {
     ProxyTracker tracker =
         new ProxyTracker(
             publisher,
@@ -54,8 +72,14 @@ public final class XdsServer implements AutoCloseable {
             new GuardedConfigWatcher(publisher.cache(), tracker),
             new DefaultExecutorGroup(),
             publisher.packedResources());
+    NettyServerBuilder builder =
+        tls.map(credentials -> NettyServerBuilder.forAddress(address, credentials))
+            .orElseGet(() -> NettyServerBuilder.forAddress(address));
+    if (tls.isPresent()) {
+      builder.intercept(new PeerIdentity());
+    }
     Server server =
-        NettyServerBuilder.forAddress(address)
+        builder
             .addService(discovery.getAggregatedDiscoveryServiceImpl())
             .addService(discovery.getListenerDiscoveryServiceImpl())
             .addService(discovery.getRouteDiscoveryServiceImpl())

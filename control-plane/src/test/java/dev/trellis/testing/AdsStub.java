@@ -37,7 +37,13 @@ public final class AdsStub<Q, R> implements AutoCloseable {
   }
 
   public static AdsStub<DiscoveryRequest, DiscoveryResponse> sotw(int port) {
-    ManagedChannel channel = channel(port);
+    return sotw(channel(port));
+  }
+
+  /**
+   * A SotW stream on this channel (e.g. one with TLS credentials); closing it closes the channel.
+   */
+  public static AdsStub<DiscoveryRequest, DiscoveryResponse> sotw(ManagedChannel channel) {
     BlockingQueue<Object> queue = new LinkedBlockingQueue<>();
     StreamObserver<DiscoveryRequest> requests =
         AggregatedDiscoveryServiceGrpc.newStub(channel).streamAggregatedResources(collect(queue));
@@ -95,6 +101,13 @@ public final class AdsStub<Q, R> implements AutoCloseable {
       throw new AssertionError("stream failed", t);
     }
     return (R) o;
+  }
+
+  /** The error that ended the stream, failing if a response or nothing arrives instead. */
+  public Throwable error() {
+    Object o = poll(WAIT);
+    assertThat(o).as("the stream to fail within %s", WAIT).isInstanceOf(Throwable.class);
+    return (Throwable) o;
   }
 
   /** Asserts that nothing arrives for this long (no resend loop, no unexpected push). */

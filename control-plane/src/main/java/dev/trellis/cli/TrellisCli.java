@@ -17,7 +17,8 @@ import picocli.CommandLine.Command;
       CertsCommand.class,
       ServeCommand.class,
       LintCommand.class,
-      DiffCommand.class
+      DiffCommand.class,
+      RolloutCommand.class
     })
 public final class TrellisCli implements Runnable {
 

@@ -17,6 +17,11 @@ import dev.trellis.analyze.mesh.EdgeTimeoutCheck;
 import dev.trellis.analyze.mesh.PlaintextToStrictPortCheck;
 import dev.trellis.analyze.mesh.SidecarPortCollisionCheck;
 import dev.trellis.analyze.mesh.StrictMtlsCallerCheck;
+import dev.trellis.analyze.rollout.AuditObservations;
+import dev.trellis.analyze.rollout.EnforceCheck;
+import dev.trellis.analyze.rollout.ProxylessCallerCheck;
+import dev.trellis.analyze.rollout.StrictCycleCheck;
+import dev.trellis.analyze.rollout.UnservedModeCheck;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
@@ -80,6 +85,14 @@ public final class RuleRegistry {
 
   /** The rules and checks Trellis ships. */
   public static RuleRegistry standard() {
+    return standard(Optional.empty());
+  }
+
+  /**
+   * The rules and checks Trellis ships; {@code audit} (the would-be denials seen while services
+   * audited) lets TRL405 check enforcing services against what was observed.
+   */
+  public static RuleRegistry standard(Optional<AuditObservations> audit) {
     return new RuleRegistry(
         List.of(
             new FieldConstraintCheck(),
@@ -99,7 +112,11 @@ public final class RuleRegistry {
             new StrictMtlsCallerCheck(),
             new PlaintextToStrictPortCheck(),
             new EdgeTcpServiceCheck(),
-            new SidecarPortCollisionCheck()),
+            new SidecarPortCollisionCheck(),
+            new StrictCycleCheck(),
+            new ProxylessCallerCheck(),
+            new EnforceCheck(audit),
+            new UnservedModeCheck()),
         concat(Suppressions.RULES, PipelineFindings.RULES));
   }
 

@@ -1,5 +1,9 @@
 package dev.trellis.cli;
 
+import dev.trellis.mtls.CaException;
+import dev.trellis.mtls.CertificateAuthority;
+import dev.trellis.mtls.PemFiles;
+import dev.trellis.mtls.RootCa;
 import dev.trellis.serve.ControlPlane;
 import dev.trellis.serve.DefinitionsReloader;
 import java.io.IOException;
@@ -7,7 +11,9 @@ import java.io.PrintWriter;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -59,6 +65,30 @@ public final class ServeCommand implements Callable<Integer> {
       description = "reload once files have been quiet this long (default: ${DEFAULT-VALUE})")
   long debounceMs;
 
+  @Option(
+      names = "--ca-dir",
+      paramLabel = "DIR",
+      description =
+          "mesh CA root (ca.crt, ca.key, as 'trellis certs init' writes): proxies' certificates come"
+              + " from an intermediate under it, so files from 'trellis certs issue --ca-dir DIR'"
+              + " are trusted too; without it a root is generated for the mesh's trust domain")
+  Path caDir;
+
+  @Option(
+      names = "--cert-lifetime",
+      paramLabel = "DURATION",
+      defaultValue = "24h",
+      converter = DurationConverter.class,
+      description = "lifetime of proxies' certificates, renewed at 2/3 (default: ${DEFAULT-VALUE})")
+  Duration certLifetime;
+
+  @Option(
+      names = "--ads-tls",
+      description =
+          "serve xDS over TLS (needs --ca-dir): proxies must present a mesh certificate whose SPIFFE"
+              + " identity is the group they ask for")
+  boolean adsTls;
+
   @Override
   public Integer call() throws InterruptedException {
     PrintWriter out = spec.commandLine().getOut();
@@ -67,14 +97,36 @@ public final class ServeCommand implements Callable<Integer> {
       err.println("trellis: --defs " + defs + " is not a directory");
       return TrellisCli.EXIT_USAGE;
     }
+    ControlPlane.Options options =
+        new ControlPlane.Options(
+            new InetSocketAddress(bind, xdsPort),
+            new InetSocketAddress(bind, adminPort),
+            Duration.ZERO,
+            Optional.empty(),
+            certLifetime,
+            false);
+    if (adsTls && caDir == null) {
+      err.println("trellis: --ads-tls needs --ca-dir (the trust domain must be known at start)");
+      return TrellisCli.EXIT_USAGE;
+    }
+    if (caDir != null) {
+      try {
+        RootCa root = PemFiles.readRoot(caDir);
+        String td = root.trustDomain().orElse(CertsCommand.DEFAULT_TRUST_DOMAIN);
+        options =
+            options.withCa(
+                CertificateAuthority.withIntermediate(root, td, Clock.systemUTC()), certLifetime);
+      } catch (CaException e) {
+        err.println("trellis: --ca-dir " + caDir + ": " + e.getMessage());
+        return TrellisCli.EXIT_INVALID;
+      }
+      if (adsTls) {
+        options = options.withAdsTls();
+      }
+    }
     ControlPlane controlPlane;
     try {
-      controlPlane =
-          ControlPlane.start(
-              new ControlPlane.Options(
-                  new InetSocketAddress(bind, xdsPort),
-                  new InetSocketAddress(bind, adminPort),
-                  Duration.ZERO));
+      controlPlane = ControlPlane.start(options);
     } catch (IOException e) {
       err.println("trellis: cannot listen on " + bind + ": " + e.getMessage());
       return TrellisCli.EXIT_USAGE;

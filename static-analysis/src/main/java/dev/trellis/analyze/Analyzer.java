@@ -48,9 +48,11 @@ public final class Analyzer {
       run(check.getClass(), "the mesh", () -> check.check(meshContext));
     }
     all.addAll(meshContext.findings());
-    for (RenderedGroup group : rendered.groups().values()) {
-      all.addAll(groupFindings(mesh, group));
-    }
+    // Groups are independent, and checks thread-safe: analyze them on all cores.
+    rendered.groups().values().parallelStream()
+        .map(group -> groupFindings(mesh, group))
+        .toList()
+        .forEach(all::addAll);
     return suppressions.apply(all);
   }
 

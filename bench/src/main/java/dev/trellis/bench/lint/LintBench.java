@@ -2,12 +2,16 @@ package dev.trellis.bench.lint;
 
 import dev.trellis.analyze.AnalysisResult;
 import dev.trellis.analyze.Level;
+import dev.trellis.analyze.Suppressions;
 import dev.trellis.analyze.lint.Linter;
 import dev.trellis.bench.mesh.DefinitionsWriter;
 import dev.trellis.bench.mesh.MeshGenerator;
 import dev.trellis.bench.mesh.MeshParams;
 import dev.trellis.model.DefinitionTree;
 import dev.trellis.model.Mesh;
+import dev.trellis.model.load.DefinitionLoader;
+import dev.trellis.render.MeshRenderer;
+import dev.trellis.render.RenderedMesh;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
@@ -19,8 +23,9 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Prints how long {@code trellis lint} takes on a generated definitions repo (default 1,000
- * services): in-process (read, load, render, analyze; the first run cold, then warm runs) and as
- * users run it, {@code ./trellis lint} with JVM start-up included. A benchmark, not a test: {@code
+ * services): in-process (read, load, render, analyze; the first run cold, then warm runs, then the
+ * phases of one more run) and as users run it, {@code ./trellis lint} with JVM start-up included
+ * (the launcher runs batch commands with the C1 JIT only). A benchmark, not a test: {@code
  * bench/lint.sh [services] [rounds]}.
  */
 public final class LintBench {
@@ -66,6 +71,7 @@ public final class LintBench {
       }
     }
     System.out.printf(Locale.ROOT, "in-process warm median: %d ms%n", median(warm));
+    phases(defs, linter, os);
 
     Path launcher = repo.resolve("trellis");
     if (!Files.isExecutable(launcher)) {
@@ -88,6 +94,41 @@ public final class LintBench {
           exit);
     }
     System.out.printf(Locale.ROOT, "./trellis lint median: %d ms%n", median(cli));
+  }
+
+  /** One more warm run, phase by phase, as {@link Linter#lint} runs them. */
+  private static void phases(
+      Path defs, Linter linter, com.sun.management.OperatingSystemMXBean os) {
+    long[] cpu = new long[5];
+    long[] wall = new long[5];
+    cpu[0] = os.getProcessCpuTime();
+    wall[0] = System.nanoTime();
+    DefinitionTree tree = DefinitionTree.fromDirectory(defs);
+    cpu[1] = os.getProcessCpuTime();
+    wall[1] = System.nanoTime();
+    Suppressions suppressions = Suppressions.scan(tree, linter.analyzer().registry());
+    Mesh mesh = DefinitionLoader.load(tree).orElseThrow();
+    cpu[2] = os.getProcessCpuTime();
+    wall[2] = System.nanoTime();
+    RenderedMesh rendered = new MeshRenderer().render(mesh);
+    cpu[3] = os.getProcessCpuTime();
+    wall[3] = System.nanoTime();
+    linter.analyzer().analyze(mesh, rendered, suppressions);
+    cpu[4] = os.getProcessCpuTime();
+    wall[4] = System.nanoTime();
+    String[] names = {"read", "load", "render", "analyze"};
+    StringBuilder line = new StringBuilder("phases (wall/CPU ms):");
+    for (int i = 0; i < names.length; i++) {
+      line.append(' ')
+          .append(names[i])
+          .append(' ')
+          .append(ms(wall[i + 1] - wall[i]))
+          .append('/')
+          .append(ms(cpu[i + 1] - cpu[i]));
+    }
+    long resources = rendered.groups().values().stream().mapToLong(g -> g.resources().size()).sum();
+    System.out.printf(
+        Locale.ROOT, "%s; %d groups, %d resources%n", line, rendered.groups().size(), resources);
   }
 
   private static int run(Path launcher, String... args) throws IOException, InterruptedException {

@@ -6,7 +6,10 @@ import dev.trellis.analyze.MeshContext;
 import dev.trellis.analyze.Rule;
 import dev.trellis.model.Mesh;
 import dev.trellis.model.ServiceDef;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * A service served strictly over mTLS (by its sidecar, or as a proxyless gRPC server) called by a
@@ -38,11 +41,18 @@ public final class StrictMtlsCallerCheck implements MeshCheck {
   @Override
   public void check(MeshContext context) {
     Mesh mesh = context.mesh();
+    // Callers by callee, in name order, from one pass over the mesh (not callersOf per callee).
+    Map<String, List<ServiceDef>> callers = new HashMap<>();
+    for (ServiceDef caller : mesh.services().values()) {
+      for (var d : caller.dependencies()) {
+        callers.computeIfAbsent(d.name(), n -> new ArrayList<>()).add(caller);
+      }
+    }
     for (ServiceDef callee : mesh.services().values()) {
       if (!Mtls.strictlyServed(mesh, callee)) {
         continue;
       }
-      for (ServiceDef caller : mesh.callersOf(callee.name())) {
+      for (ServiceDef caller : callers.getOrDefault(callee.name(), List.of())) {
         if (Mesh.canOriginateMtls(caller, callee)) {
           continue;
         }

@@ -19,6 +19,7 @@ final class DefaultTemplates {
       List.of(
           "common/endpoints.yaml.j2",
           "common/mtls.j2",
+          "common/traffic.j2",
           "edge/clusters.yaml.j2",
           "edge/listeners.yaml.j2",
           "edge/routes.yaml.j2",

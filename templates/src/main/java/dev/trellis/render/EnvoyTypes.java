@@ -170,6 +170,8 @@ public final class EnvoyTypes {
         io.envoyproxy.envoy.extensions.health_checkers.thrift.v3.ThriftProto.getDescriptor(),
         io.envoyproxy.envoy.extensions.http.custom_response.local_response_policy.v3
             .LocalResponsePolicyProto.getDescriptor(),
+        io.envoyproxy.envoy.extensions.http.early_header_mutation.header_mutation.v3
+            .HeaderMutationProto.getDescriptor(),
         io.envoyproxy.envoy.extensions.http.header_formatters.preserve_case.v3.PreserveCaseProto
             .getDescriptor(),
         io.envoyproxy.envoy.extensions.http.original_ip_detection.xff.v3.XffProto.getDescriptor(),

@@ -20,6 +20,18 @@ public final class MeshSecrets {
   /** The bootstrap certificate provider instance proxyless gRPC TLS contexts name. */
   public static final String CERTIFICATE_PROVIDER_INSTANCE = "trellis";
 
+  /** The prefix of edge certificates the mesh CA issues for a gateway's TLS hosts. */
+  public static final String EDGE_CERTIFICATE_PREFIX = "edge_cert/";
+
+  /**
+   * The tls_certificate secret an edge group asks for when its certificate for {@code firstHost}
+   * (and the other hosts of that entry in {@code mesh.yaml}) comes from the mesh CA; the control
+   * plane is to serve it with the entry's hosts as DNS names.
+   */
+  public static String edgeCertificate(String firstHost) {
+    return EDGE_CERTIFICATE_PREFIX + firstHost;
+  }
+
   /**
    * Secrets the control plane serves to every sidecar and edge group whose config asks for them.
    */

@@ -176,7 +176,8 @@ final class RenderModel {
               "mesh", meshMap,
               "group", groupMap(group),
               "gateway", gatewayMap(group.name()),
-              "exposed", exposures(group.name()));
+              "exposed", exposures(group.name()),
+              "lua", PolicyModel.edgeLua(mesh, mesh.gateway(group.name()).orElseThrow()));
     };
   }
 
@@ -272,13 +273,13 @@ final class RenderModel {
     for (int i = 0; i < s.dependencies().size(); i++) {
       Dependency d = s.dependencies().get(i);
       ServiceDef callee = callee(s, i);
-      out.add(
+      DefinitionMap.Builder b =
           protocolFields(DefinitionMap.at(dependencyLocation(s, i)), callee.protocol())
               .put("name", d.name())
               .put("cluster", d.name())
-              .put("port", callee.port())
-              .put("timeout", d.timeout().map(RenderModel::protoDuration).orElse(""))
-              .put("retries", d.retries())
+              .put("port", callee.port());
+      out.add(
+          PolicyModel.trafficFields(b, mesh.policyOf(d), callee.protocol())
               .put("callee_sidecar", callee.sidecar())
               .put("callee_mtls", lower(mesh.mtlsOf(callee)))
               .put("mtls", mesh.servedMtls(callee).acceptsMtls())
@@ -311,13 +312,15 @@ final class RenderModel {
     List<DefinitionMap> out = new ArrayList<>();
     for (ServiceDef s : mesh.exposedThrough(gateway).values()) {
       var edge = s.edge().orElseThrow();
-      out.add(
+      DefinitionMap.Builder b =
           protocolFields(DefinitionMap.at(s.provenance().locate("edge")), s.protocol())
               .put("name", s.name())
               .put("cluster", s.name())
               .put("port", s.port())
               .put("hosts", edge.hosts())
-              .put("paths", edge.paths())
+              .put("paths", edge.paths());
+      out.add(
+          PolicyModel.edgeFields(b, mesh, s.name(), edge, s.protocol())
               .put("callee_sidecar", s.sidecar())
               .put("callee_mtls", lower(mesh.mtlsOf(s)))
               .put("mtls", mesh.servedMtls(s).acceptsMtls())
@@ -332,11 +335,13 @@ final class RenderModel {
         mesh.gateway(name)
             .orElseThrow(
                 () -> new IllegalArgumentException("group '" + name + "' names no gateway"));
-    return DefinitionMap.at(gatewayLocation(name))
-        .put("name", g.name())
-        .put("http_port", g.httpPort())
-        .put("https_port", g.httpsPort())
-        .put("identity", mesh.gatewayIdentity(g.name()))
+    return PolicyModel.gatewayFields(
+            DefinitionMap.at(gatewayLocation(name))
+                .put("name", g.name())
+                .put("http_port", g.httpPort())
+                .put("https_port", g.httpsPort())
+                .put("identity", mesh.gatewayIdentity(g.name())),
+            g)
         .build();
   }
 

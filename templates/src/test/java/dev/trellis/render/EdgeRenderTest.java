@@ -23,13 +23,14 @@ class EdgeRenderTest {
       RENDERER.render(MeshFixture.shop().build()).groups().get("public");
 
   @Test
-  void gatewayGetsAnHttpListenerWithRds() {
+  void gatewayWithoutCertificatesGetsAnHttpListenerWithRds() {
     assertThat(names(PUBLIC, ResourceType.LISTENER)).containsExactly("http");
     var http = listener(PUBLIC, "http");
     assertThat(http.getAddress().getSocketAddress().getAddress()).isEqualTo("0.0.0.0");
     assertThat(http.getAddress().getSocketAddress().getPortValue()).isEqualTo(8080);
     assertThat(hcm(http).getRds().getRouteConfigName()).isEqualTo("http");
-    assertThat(hcm(http).getHttpFilters(0).getName()).isEqualTo("envoy.filters.http.router");
+    var filters = hcm(http).getHttpFiltersList();
+    assertThat(filters.get(filters.size() - 1).getName()).isEqualTo("envoy.filters.http.router");
   }
 
   @Test

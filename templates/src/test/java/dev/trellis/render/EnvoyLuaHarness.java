@@ -17,8 +17,9 @@ import org.luaj.vm2.lib.VarArgFunction;
 import org.luaj.vm2.lib.jse.JsePlatform;
 
 /**
- * Runs an Envoy Lua HTTP filter script's {@code envoy_on_response} on the JVM (LuaJ) against
- * stand-ins for the objects Envoy hands it, so tests exercise the script's real text.
+ * Runs an Envoy Lua HTTP filter script's {@code envoy_on_request} or {@code envoy_on_response} on
+ * the JVM (LuaJ) against stand-ins for the objects Envoy hands it, so tests exercise the script's
+ * real text.
  *
  * <p>Emulated after Envoy's Lua filter documentation and its wrapper sources:
  *
@@ -39,7 +40,7 @@ import org.luaj.vm2.lib.jse.JsePlatform;
  *
  * Other handle methods Envoy has raise a Lua error naming them, so a script that starts using more
  * of the API fails here instead of passing silently. As in Envoy, the script is loaded once and its
- * globals outlive a response (one worker's Lua state), each response runs {@code envoy_on_response}
+ * globals outlive a response (one worker's Lua state), each request or response runs its function
  * as a coroutine, the handle objects die when it ends, and methods check their receiver (a {@code
  * .} call instead of {@code :} fails).
  *
@@ -68,7 +69,7 @@ final class EnvoyLuaHarness {
 
   record LogLine(LogLevel level, String message) {}
 
-  /** What a response looked like after the script ran. */
+  /** What a request or response looked like after the script ran. */
   record Outcome(
       List<Header> headers, List<LogLine> logs, Map<String, Map<String, Object>> dynamicMetadata) {
 
@@ -116,6 +117,7 @@ final class EnvoyLuaHarness {
 
   private final Globals globals;
   private final LuaValue onResponse;
+  private final LuaValue onRequest;
 
   EnvoyLuaHarness(String script, String chunkName) {
     globals = JsePlatform.standardGlobals();
@@ -124,9 +126,21 @@ final class EnvoyLuaHarness {
     globals.set("pairs", new PairsWithMetamethod(globals.get("pairs")));
     globals.load(script, chunkName).call();
     onResponse = globals.get("envoy_on_response");
-    if (!onResponse.isfunction()) {
-      throw new IllegalArgumentException(chunkName + " defines no envoy_on_response function");
+    onRequest = globals.get("envoy_on_request");
+    if (!onResponse.isfunction() && !onRequest.isfunction()) {
+      throw new IllegalArgumentException(
+          chunkName + " defines neither envoy_on_request nor envoy_on_response");
     }
+  }
+
+  /**
+   * Runs {@code envoy_on_request} for one request.
+   *
+   * @param routeMetadata the matched route's filter metadata entry for the Lua filter
+   * @throws ScriptError if the script raised an error
+   */
+  Outcome onRequest(List<Header> requestHeaders, Map<String, ?> routeMetadata) {
+    return run(onRequest, "envoy_on_request", requestHeaders, routeMetadata);
   }
 
   /**
@@ -136,8 +150,16 @@ final class EnvoyLuaHarness {
    * @throws ScriptError if the script raised an error
    */
   Outcome onResponse(List<Header> responseHeaders, Map<String, ?> routeMetadata) {
+    return run(onResponse, "envoy_on_response", responseHeaders, routeMetadata);
+  }
+
+  private Outcome run(
+      LuaValue function, String functionName, List<Header> input, Map<String, ?> routeMetadata) {
+    if (!function.isfunction()) {
+      throw new IllegalStateException("the script defines no " + functionName + " function");
+    }
     Scope scope = new Scope();
-    HeaderMap headers = new HeaderMap(responseHeaders);
+    HeaderMap headers = new HeaderMap(input);
     List<LogLine> logs = new ArrayList<>();
     Map<String, Map<String, Object>> dynamicMetadata = new LinkedHashMap<>();
 
@@ -180,7 +202,7 @@ final class EnvoyLuaHarness {
     LuaValue handle =
         object("StreamHandle", scope, handleMethods, null, HANDLE_METHODS_NOT_EMULATED);
 
-    LuaThread coroutine = new LuaThread(globals, onResponse);
+    LuaThread coroutine = new LuaThread(globals, function);
     Varargs result = coroutine.resume(handle);
     scope.close();
     if (!result.arg1().toboolean()) {
@@ -188,7 +210,7 @@ final class EnvoyLuaHarness {
     }
     if (!"dead".equals(coroutine.getStatus())) {
       throw new IllegalStateException(
-          "envoy_on_response yielded; the harness emulates no call that waits");
+          functionName + " yielded; the harness emulates no call that waits");
     }
     return new Outcome(
         List.copyOf(headers.entries),

@@ -74,7 +74,7 @@ class GrpcRenderTest {
     Cluster payments = cluster(group("grpc:orders"), "payments");
     assertThat(payments.getType()).isEqualTo(Cluster.DiscoveryType.EDS);
     assertThat(payments.getEdsClusterConfig().getEdsConfig().hasAds()).isTrue();
-    assertThat(payments.getLbPolicy()).isEqualTo(Cluster.LbPolicy.ROUND_ROBIN);
+    assertThat(payments.getLbPolicy()).isEqualTo(Cluster.LbPolicy.LEAST_REQUEST);
 
     for (String name : names(group("grpc:orders"), ResourceType.ENDPOINT)) {
       ClusterLoadAssignment cla = endpoints(group("grpc:orders"), name);

@@ -130,6 +130,7 @@ class InjectionTest {
       strings = {
         "common/endpoints.yaml.j2",
         "common/mtls.j2",
+        "common/traffic.j2",
         "edge/clusters.yaml.j2",
         "edge/listeners.yaml.j2",
         "edge/routes.yaml.j2",
@@ -146,11 +147,13 @@ class InjectionTest {
             .matcher(DefaultTemplates.all().get(path));
     while (expressions.find()) {
       String e = expressions.group(1).strip();
-      // Calls of the mTLS macros are fine: their own expressions are checked here too.
+      // Calls of macros are fine: their own expressions are checked here too.
       assertThat(
               e.endsWith("|q")
-                  || e.matches("[a-z_.]*(port|weight|retries)( \\+ 1)?")
-                  || e.matches("-? ?(tls\\.)?[a-z_]+\\([a-z_.\"]*\\)")
+                  || e.matches(
+                      "[a-z_.]*(port|weight|retries|kb|percent|concurrency|burst|second)"
+                          + "( \\+ 1)?")
+                  || e.matches("-? ?([a-z]+\\.)?[a-z_]+\\([a-z_.\", ]*\\)")
                   || e.equals("\", \" if not loop.last else \"\""))
           .as("%s: {{ %s }} must end with |q", path, e)
           .isTrue();

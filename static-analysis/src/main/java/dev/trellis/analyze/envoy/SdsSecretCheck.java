@@ -23,7 +23,8 @@ public final class SdsSecretCheck implements GroupCheck {
               + " stays warming until the secret arrives: the listener takes no connections and"
               + " the cluster sends no traffic. Secrets with no sds_config come from the proxy's"
               + " bootstrap and are not checked; 'identity' and 'trust_bundle' are added to"
-              + " sidecar and edge groups from the mesh CA when they are published.");
+              + " sidecar and edge groups from the mesh CA when they are published, and so are"
+              + " an edge group's 'edge_cert/<host>' certificates for its meshCa TLS hosts.");
 
   @Override
   public List<Rule> rules() {
@@ -31,8 +32,9 @@ public final class SdsSecretCheck implements GroupCheck {
   }
 
   private static boolean providedByControlPlane(GroupContext context, String secret) {
-    return context.group().group().kind() != ProxyKind.GRPC
-        && MeshSecrets.PROVIDED.contains(secret);
+    ProxyKind kind = context.group().group().kind();
+    return (kind != ProxyKind.GRPC && MeshSecrets.PROVIDED.contains(secret))
+        || (kind == ProxyKind.EDGE && secret.startsWith(MeshSecrets.EDGE_CERTIFICATE_PREFIX));
   }
 
   @Override

@@ -22,7 +22,8 @@ import java.util.concurrent.TimeUnit;
  * with one line on stdout:
  *
  * <pre>
- * call TARGET [DEADLINE_MS [fresh]]  → "ok REPLY" or "err CODE DESCRIPTION" (deadline 10 s)
+ * call TARGET [DEADLINE_MS [fresh]]  → "ok REPLY" or "err CODE DESCRIPTION" (deadline 10 s by
+ *                                     default, none for 0)
  * </pre>
  *
  * Channels are kept per target, so later calls use the config the client has received since; {@code
@@ -80,7 +81,9 @@ public final class XdsClientMain {
           + ClientCalls.blockingUnaryCall(
               channel,
               Echo.WHO,
-              CallOptions.DEFAULT.withDeadlineAfter(deadlineMs, TimeUnit.MILLISECONDS),
+              deadlineMs > 0
+                  ? CallOptions.DEFAULT.withDeadlineAfter(deadlineMs, TimeUnit.MILLISECONDS)
+                  : CallOptions.DEFAULT,
               "who");
     } catch (StatusRuntimeException e) {
       String description = String.valueOf(e.getStatus().getDescription()).replace('\n', ' ');

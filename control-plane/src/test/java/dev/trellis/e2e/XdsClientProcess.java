@@ -155,7 +155,15 @@ final class XdsClientProcess implements AutoCloseable {
     return call(target, Duration.ofSeconds(10));
   }
 
-  /** One RPC to the target with this deadline. */
+  /**
+   * One RPC to the target without a deadline of its own: only the config can end it early (the
+   * answer is still awaited at most {@link #ANSWER}).
+   */
+  String callWithoutDeadline(String target) {
+    return call(target, Duration.ZERO);
+  }
+
+  /** One RPC to the target with this deadline ({@link Duration#ZERO}: none). */
   String call(String target, Duration deadline) {
     return send("call " + target + " " + deadline.toMillis());
   }

@@ -115,7 +115,10 @@ class DiffCommandTest {
                 "+ endpoints/fraud",
                 "~ routes/outbound virtual_hosts[ledger].routes[0].route.timeout: 2s → 3s",
                 "~ routes/outbound virtual_hosts[ledger].routes[0].route.retry_policy: (none) →"
-                    + " {\"retry_on\":\"5xx,reset,connect-failure\",\"num_retries\":2}",
+                    + " {\"retry_on\":\"5xx,reset,connect-failure\",\"num_retries\":2,"
+                    + "\"retry_host_predicate\":[{\"name\":"
+                    + "\"envoy.retry_host_predicates.previous_hosts\",\"typed_config\":"
+                    + "{\"@type\":\"type.googleapis.com/envoy.extensions.retry… (291 characters)",
                 "~ routes/outbound virtual_hosts[audit]: {\"name\":\"audit\",\"domains\":"
                     + "[\"audit\",\"audit:8080\"],\"routes\":[{\"match\":{\"prefix\":\"/\"},"
                     + "\"route\":{\"cluster\":\"audit\",\"timeout\":\"1s\"}}]} → (none)",

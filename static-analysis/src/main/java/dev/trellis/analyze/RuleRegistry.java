@@ -1,5 +1,6 @@
 package dev.trellis.analyze;
 
+import dev.trellis.analyze.definitions.CookieNameCheck;
 import dev.trellis.analyze.envoy.EdsEndpointsCheck;
 import dev.trellis.analyze.envoy.FieldConstraintCheck;
 import dev.trellis.analyze.envoy.FilterChainMatchCheck;
@@ -10,11 +11,16 @@ import dev.trellis.analyze.envoy.ResourceSizeCheck;
 import dev.trellis.analyze.envoy.RouteClusterCheck;
 import dev.trellis.analyze.envoy.SdsSecretCheck;
 import dev.trellis.analyze.envoy.VirtualHostDomainCheck;
+import dev.trellis.analyze.mesh.CorsWildcardCredentialsCheck;
 import dev.trellis.analyze.mesh.DependencyCycleCheck;
+import dev.trellis.analyze.mesh.DependencyTimeoutCheck;
+import dev.trellis.analyze.mesh.EdgeCsrfCheck;
 import dev.trellis.analyze.mesh.EdgeRouteConflictCheck;
+import dev.trellis.analyze.mesh.EdgeSecurityHeadersCheck;
 import dev.trellis.analyze.mesh.EdgeTcpServiceCheck;
 import dev.trellis.analyze.mesh.EdgeTimeoutCheck;
 import dev.trellis.analyze.mesh.PlaintextToStrictPortCheck;
+import dev.trellis.analyze.mesh.RetryPerTryTimeoutCheck;
 import dev.trellis.analyze.mesh.SidecarPortCollisionCheck;
 import dev.trellis.analyze.mesh.StrictMtlsCallerCheck;
 import dev.trellis.analyze.rollout.AuditObservations;
@@ -116,7 +122,13 @@ public final class RuleRegistry {
             new StrictCycleCheck(),
             new ProxylessCallerCheck(),
             new EnforceCheck(audit),
-            new UnservedModeCheck()),
+            new UnservedModeCheck(),
+            new CookieNameCheck(),
+            new EdgeCsrfCheck(),
+            new EdgeSecurityHeadersCheck(),
+            new CorsWildcardCredentialsCheck(),
+            new RetryPerTryTimeoutCheck(),
+            new DependencyTimeoutCheck()),
         concat(Suppressions.RULES, PipelineFindings.RULES));
   }
 

@@ -1,12 +1,14 @@
 package dev.trellis.analyze;
 
 import com.google.protobuf.util.JsonFormat.TypeRegistry;
+import dev.trellis.analyze.rollout.AuditObservations;
 import dev.trellis.model.Mesh;
 import dev.trellis.render.EnvoyTypes;
 import dev.trellis.render.RenderedGroup;
 import dev.trellis.render.RenderedMesh;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * Runs every check of a registry over a rendered mesh. Thread-safe, and so must checks be: callers
@@ -30,6 +32,11 @@ public final class Analyzer {
   /** The standard rules, opening typed_config with the renderer's registry of Envoy types. */
   public static Analyzer standard() {
     return new Analyzer(RuleRegistry.standard(), EnvoyTypes.registry());
+  }
+
+  /** The standard rules with what services saw while auditing (TRL405 checks against it). */
+  public static Analyzer standard(AuditObservations audit) {
+    return new Analyzer(RuleRegistry.standard(Optional.of(audit)), EnvoyTypes.registry());
   }
 
   public RuleRegistry registry() {

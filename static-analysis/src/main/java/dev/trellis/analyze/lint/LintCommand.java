@@ -3,6 +3,7 @@ package dev.trellis.analyze.lint;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.trellis.analyze.AnalysisResult;
+import dev.trellis.analyze.Analyzer;
 import dev.trellis.analyze.Baseline;
 import dev.trellis.analyze.Finding;
 import dev.trellis.analyze.Json;
@@ -13,8 +14,10 @@ import dev.trellis.analyze.SuppressedFinding;
 import dev.trellis.analyze.Suppression;
 import dev.trellis.analyze.report.ReportFormat;
 import dev.trellis.analyze.report.TextReporter;
+import dev.trellis.analyze.rollout.AuditObservations;
 import dev.trellis.model.DefinitionTree;
 import dev.trellis.model.SourceLocation;
+import dev.trellis.render.MeshRenderer;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
@@ -92,6 +95,14 @@ public final class LintCommand implements Callable<Integer> {
   Path writeBaseline;
 
   @Option(
+      names = "--audit",
+      paramLabel = "FILE",
+      description =
+          "JSON of would-be denials seen while services audited: {\"service\": {\"spiffe://...\":"
+              + " N}}; TRL405 then refuses enforce at services that saw callers they do not allow")
+  Path audit;
+
+  @Option(
       names = "--list-rules",
       description = "Print every rule (id, name, level, description, documentation) and exit")
   boolean listRules;
@@ -125,7 +136,7 @@ public final class LintCommand implements Callable<Integer> {
   public Integer call() {
     ReportFormat reportFormat = reportFormat();
     Level threshold = threshold();
-    Linter linter = linters.get();
+    Linter linter = audit == null ? linters.get() : auditedLinter(audit);
     if (listRules) {
       if (reportFormat != ReportFormat.TEXT && reportFormat != ReportFormat.JSON) {
         throw usage("--list-rules prints text or json, not " + reportFormat.id());
@@ -151,6 +162,14 @@ public final class LintCommand implements Callable<Integer> {
       return lint(linter, tree, accepted, reportFormat, threshold);
     } catch (UncheckedIOException e) {
       return fail(e.getMessage() + ": " + e.getCause().getMessage());
+    }
+  }
+
+  private Linter auditedLinter(Path file) {
+    try {
+      return new Linter(Analyzer.standard(AuditObservations.read(file)), new MeshRenderer());
+    } catch (IOException e) {
+      throw usage("--audit: " + e.getMessage());
     }
   }
 

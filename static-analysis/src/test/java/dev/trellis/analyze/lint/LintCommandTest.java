@@ -252,6 +252,25 @@ class LintCommandTest {
   }
 
   @Test
+  void withAuditDataEnforceIsRefusedAtAServiceThatSawCallersItDoesNotAllow() throws IOException {
+    String defs = CASES.resolve("TRL404-enforce-without-mtls").resolve("clean").toString();
+    Path audit =
+        Files.writeString(
+            temp.resolve("audit.json"),
+            "{\"api\": {\"spiffe://td.example/service/batch\": 7}}",
+            StandardCharsets.UTF_8);
+    assertThat(run("--defs", defs).exit()).isZero();
+
+    Run run = run("--defs", defs, "--audit", audit.toString());
+
+    assertThat(run.exit()).isEqualTo(LintCommand.EXIT_FINDINGS);
+    assertThat(run.out())
+        .startsWith(
+            "services/api.yaml:7:8: error[TRL405]: Service 'api' has authz: enforce, but its audit"
+                + " saw callers it does not allow: 'spiffe://td.example/service/batch' (7 calls).");
+  }
+
+  @Test
   void usageErrorsExitTwoWithAMessage() throws IOException {
     Path notJson = Files.writeString(temp.resolve("baseline.json"), "not json");
     String defs = SHOP.toString();
@@ -274,6 +293,9 @@ class LintCommandTest {
             new Case(
                 List.of("--defs", defs, "--baseline", notJson.toString()),
                 "trellis: --baseline: " + notJson + ": baseline is not JSON: "),
+            new Case(
+                List.of("--defs", defs, "--audit", notJson.toString()),
+                "trellis: --audit: " + notJson + ": not JSON: "),
             new Case(
                 List.of("--list-rules", "--format", "sarif"),
                 "trellis: --list-rules prints text or json, not sarif"),

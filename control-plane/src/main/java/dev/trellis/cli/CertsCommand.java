@@ -2,6 +2,7 @@ package dev.trellis.cli;
 
 import dev.trellis.mtls.CaException;
 import dev.trellis.mtls.CertificateAuthority;
+import dev.trellis.mtls.CertificateStore;
 import dev.trellis.mtls.IssuedCertificate;
 import dev.trellis.mtls.PemFiles;
 import dev.trellis.mtls.RootCa;
@@ -16,6 +17,10 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.atomic.AtomicReference;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -100,7 +105,10 @@ public final class CertsCommand implements Runnable {
             + " cert.pem (chain) and ca.pem (trust bundle), the files grpc's file_watcher"
             + " certificate provider reads.",
         "With --ca-dir the certificate is signed by an intermediate under the root kept there"
-            + " (created if absent); without it, by a throwaway CA."
+            + " (created if absent); without it, by a throwaway CA.",
+        "With --renew the command keeps running and rewrites the files with a new certificate"
+            + " once two thirds of the lifetime have passed, until it is stopped: file_watcher"
+            + " picks up each renewal without dropping connections."
       })
   static final class Issue implements Callable<Integer> {
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
@@ -128,6 +136,11 @@ public final class CertsCommand implements Runnable {
         converter = DurationConverter.class,
         description = "certificate lifetime, e.g. 24h, 90m (default: ${DEFAULT-VALUE})")
     Duration lifetime;
+
+    @Option(
+        names = "--renew",
+        description = "keep running and renew the certificate before it expires, until stopped")
+    boolean renew;
 
     @Override
     public Integer call() {
@@ -170,6 +183,9 @@ public final class CertsCommand implements Runnable {
         return invalid(err, "cannot write the CA root to " + caDir + ": " + describe(e));
       }
       SpiffeId id = SpiffeId.of(ca.trustDomain(), service);
+      if (renew) {
+        return issueAndRenew(ca, id, clock, stdout, err);
+      }
       IssuedCertificate issued;
       try {
         issued = ca.issue(id, lifetime);
@@ -181,18 +197,70 @@ public final class CertsCommand implements Runnable {
       } catch (IOException e) {
         return invalid(err, "cannot write the certificate to " + out + ": " + describe(e));
       }
-      stdout.println(
-          "issued "
-              + id
-              + ", valid until "
-              + issued.notAfter()
-              + ": "
-              + out.resolve(PemFiles.KEY)
-              + ", "
-              + out.resolve(PemFiles.CHAIN)
-              + ", "
-              + out.resolve(PemFiles.CA));
+      stdout.println(issuedLine(issued));
       return 0;
+    }
+
+    /**
+     * Issues, then renews on the store's schedule until the thread is interrupted (SIGTERM ends the
+     * JVM, which is as good). A renewal that cannot be written is reported and the files keep the
+     * previous certificate, which stays valid for the last third of its lifetime.
+     */
+    private int issueAndRenew(
+        CertificateAuthority ca, SpiffeId id, Clock clock, PrintWriter stdout, PrintWriter err) {
+      ScheduledExecutorService timer =
+          Executors.newSingleThreadScheduledExecutor(
+              r -> {
+                Thread t = new Thread(r, "trellis-certs-renew");
+                t.setDaemon(true);
+                return t;
+              });
+      CountDownLatch firstWritten = new CountDownLatch(1);
+      AtomicReference<String> firstFailure = new AtomicReference<>();
+      CertificateStore.Listener write =
+          issued -> {
+            try {
+              PemFiles.writeWorkload(issued, out);
+              stdout.println(issuedLine(issued));
+            } catch (IOException e) {
+              String message = "cannot write the certificate to " + out + ": " + describe(e);
+              if (firstWritten.getCount() > 0) {
+                firstFailure.set(message);
+              } else {
+                err.println("trellis: " + message + "; keeping the previous files");
+              }
+            }
+            firstWritten.countDown();
+          };
+      try (CertificateStore store = new CertificateStore(ca, lifetime, clock, timer, write)) {
+        try {
+          store.certificateFor(id);
+        } catch (IllegalArgumentException | IllegalStateException e) {
+          return invalid(err, e.getMessage());
+        }
+        if (firstFailure.get() != null) {
+          return invalid(err, firstFailure.get());
+        }
+        new CountDownLatch(1).await();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      } finally {
+        timer.shutdownNow();
+      }
+      return 0;
+    }
+
+    private String issuedLine(IssuedCertificate issued) {
+      return "issued "
+          + issued.id()
+          + ", valid until "
+          + issued.notAfter()
+          + ": "
+          + out.resolve(PemFiles.KEY)
+          + ", "
+          + out.resolve(PemFiles.CHAIN)
+          + ", "
+          + out.resolve(PemFiles.CA);
     }
 
     private RootCa loadOrCreateRoot(Clock clock, PrintWriter stdout)

@@ -1,6 +1,7 @@
 package dev.trellis.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import java.io.PrintWriter;
 import java.io.Reader;
@@ -9,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.PrivateKey;
+import java.security.Signature;
 import java.security.cert.CertPathValidator;
 import java.security.cert.CertificateFactory;
 import java.security.cert.PKIXParameters;
@@ -19,6 +21,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
 import org.bouncycastle.cert.X509CertificateHolder;
 import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
@@ -144,6 +147,66 @@ class CertsCommandTest {
                 + ca.resolve("ca.crt")
                 + ": CA certificate 'CN=Trellis root CA,O=prod.example' belongs to trust domain"
                 + " 'prod.example' (its URI SAN), not 'cluster.local'");
+  }
+
+  @Test
+  void renewRewritesTheFilesBeforeTheCertificateExpiresUntilStopped() throws Exception {
+    Path ca = tmp.resolve("ca");
+    Path web = tmp.resolve("web");
+    AtomicInteger exit = new AtomicInteger(-1);
+    Thread renewing =
+        new Thread(
+            () ->
+                exit.set(
+                    run(
+                        "certs",
+                        "issue",
+                        "--service",
+                        "web",
+                        "--out",
+                        web.toString(),
+                        "--ca-dir",
+                        ca.toString(),
+                        "--lifetime",
+                        "3s",
+                        "--renew")));
+    renewing.start();
+    try {
+      await().atMost(Duration.ofSeconds(20)).until(() -> Files.exists(web.resolve("ca.pem")));
+      X509Certificate first = readCertificates(web.resolve("cert.pem")).get(0);
+
+      // Renewed at two thirds of the 3 s lifetime, so before the first one expires.
+      await()
+          .atMost(Duration.ofSeconds(20))
+          .until(
+              () ->
+                  !readCertificates(web.resolve("cert.pem"))
+                      .get(0)
+                      .getSerialNumber()
+                      .equals(first.getSerialNumber()));
+      assertThat(Instant.now()).isBefore(first.getNotAfter().toInstant());
+      List<X509Certificate> renewed = readCertificates(web.resolve("cert.pem"));
+      validate(renewed, readCertificates(ca.resolve("ca.crt")));
+      Signature signer = Signature.getInstance("SHA256withECDSA");
+      signer.initSign(readKey(web.resolve("key.pem")));
+      signer.update(new byte[] {1, 2, 3});
+      Signature verifier = Signature.getInstance("SHA256withECDSA");
+      verifier.initVerify(renewed.get(0).getPublicKey());
+      verifier.update(new byte[] {1, 2, 3});
+      assertThat(verifier.verify(signer.sign()))
+          .as("the new key matches the new certificate")
+          .isTrue();
+    } finally {
+      renewing.interrupt();
+      renewing.join(Duration.ofSeconds(10).toMillis());
+    }
+    assertThat(renewing.isAlive()).isFalse();
+    assertThat(exit.get()).as(err.toString()).isZero();
+    assertThat(
+            out.toString()
+                .lines()
+                .filter(l -> l.startsWith("issued spiffe://cluster.local/service/web")))
+        .hasSizeGreaterThanOrEqualTo(2);
   }
 
   @Test

@@ -6,6 +6,7 @@ import dev.trellis.mtls.PemFiles;
 import dev.trellis.mtls.RootCa;
 import dev.trellis.serve.ControlPlane;
 import dev.trellis.serve.DefinitionsReloader;
+import dev.trellis.source.GitSource;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.InetSocketAddress;
@@ -15,6 +16,10 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.Callable;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.eclipse.jgit.lib.ObjectId;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -35,10 +40,48 @@ public final class ServeCommand implements Callable<Integer> {
 
   @Option(
       names = "--defs",
-      required = true,
       paramLabel = "DIR",
       description = "definitions directory (mesh.yaml, services/, templates/)")
   Path defs;
+
+  @Option(
+      names = "--git",
+      paramLabel = "REPO",
+      description =
+          "serve the definitions of a Git repository (a URL or a local path) at --ref instead of a"
+              + " directory, fetching every --git-poll")
+  String git;
+
+  @Option(
+      names = "--ref",
+      paramLabel = "REF",
+      defaultValue = "main",
+      description = "with --git: the branch, tag or commit to serve (default: ${DEFAULT-VALUE})")
+  String ref;
+
+  @Option(
+      names = "--git-path",
+      paramLabel = "PATH",
+      defaultValue = "",
+      description =
+          "with --git: the definitions directory inside the repository (default: its top)")
+  String gitPath;
+
+  @Option(
+      names = "--git-poll",
+      paramLabel = "DURATION",
+      defaultValue = "30s",
+      converter = DurationConverter.class,
+      description = "with --git: how often to fetch (default: ${DEFAULT-VALUE})")
+  Duration gitPoll;
+
+  @Option(
+      names = "--git-dir",
+      paramLabel = "DIR",
+      description =
+          "with --git: where the clone and the checked-out definitions are kept (default: a new"
+              + " temporary directory)")
+  Path gitDir;
 
   @Option(
       names = "--xds-port",
@@ -93,7 +136,23 @@ public final class ServeCommand implements Callable<Integer> {
   public Integer call() throws InterruptedException {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
-    if (!Files.isDirectory(defs)) {
+    if ((defs == null) == (git == null)) {
+      err.println("trellis: give either --defs DIR or --git REPO");
+      return TrellisCli.EXIT_USAGE;
+    }
+    GitSource gitSource = null;
+    if (git != null) {
+      try {
+        Path dir = gitDir != null ? gitDir : Files.createTempDirectory("trellis-git");
+        defs = dir.resolve("definitions");
+        gitSource = new GitSource(git, ref, gitPath, dir.resolve("clone.git"), defs);
+        ObjectId commit = gitSource.sync().orElseThrow();
+        out.printf("trellis: %s at %s is commit %s%n", git, ref, commit.name());
+      } catch (GitSource.GitSourceException | IOException e) {
+        err.println("trellis: --git " + git + ": " + e.getMessage());
+        return TrellisCli.EXIT_INVALID;
+      }
+    } else if (!Files.isDirectory(defs)) {
       err.println("trellis: --defs " + defs + " is not a directory");
       return TrellisCli.EXIT_USAGE;
     }
@@ -143,7 +202,11 @@ public final class ServeCommand implements Callable<Integer> {
                 + controlPlane.reloads().current().orElseThrow().message());
         err.flush();
       }
-      reloader.watch(Duration.ofMillis(debounceMs));
+      if (gitSource != null) {
+        follow(gitSource, reloader, err);
+      } else {
+        reloader.watch(Duration.ofMillis(debounceMs));
+      }
       controlPlane.awaitClosed();
     } catch (IOException e) {
       err.println("trellis: cannot watch " + defs + ": " + e.getMessage());
@@ -151,5 +214,35 @@ public final class ServeCommand implements Callable<Integer> {
       return TrellisCli.EXIT_USAGE;
     }
     return 0;
+  }
+
+  /** Fetches every --git-poll and reloads when the ref moved; a failed fetch keeps serving. */
+  private void follow(GitSource source, DefinitionsReloader reloader, PrintWriter err) {
+    ScheduledExecutorService poller =
+        Executors.newSingleThreadScheduledExecutor(
+            r -> {
+              Thread t = new Thread(r, "trellis-git-poll");
+              t.setDaemon(true);
+              return t;
+            });
+    poller.scheduleWithFixedDelay(
+        () -> {
+          try {
+            if (source.sync().isPresent()) {
+              reloader.reload();
+            }
+          } catch (GitSource.GitSourceException | IOException | RuntimeException e) {
+            err.println(
+                "trellis: --git "
+                    + git
+                    + ": "
+                    + e.getMessage()
+                    + "; still serving the last good commit");
+            err.flush();
+          }
+        },
+        gitPoll.toMillis(),
+        gitPoll.toMillis(),
+        TimeUnit.MILLISECONDS);
   }
 }

@@ -67,6 +67,15 @@ public final class GitDefinitions implements AutoCloseable {
     return new GitDefinitions(repository, prefix);
   }
 
+  /**
+   * The definitions under {@code prefix} (a directory path inside the repository, empty for its
+   * top) of an open repository, bare or not; closing the result closes {@code repository}.
+   */
+  public static GitDefinitions of(Repository repository, String prefix) {
+    String p = prefix.replaceAll("^/+|/+$", "");
+    return new GitDefinitions(repository, p);
+  }
+
   /** The definitions directory's path inside the repository, empty at its top. */
   public String prefix() {
     return prefix;

@@ -7,6 +7,9 @@ import dev.trellis.mtls.RootCa;
 import dev.trellis.serve.ControlPlane;
 import dev.trellis.serve.DefinitionsReloader;
 import dev.trellis.source.GitSource;
+import dev.trellis.source.KubernetesEndpoints;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.InetSocketAddress;
@@ -19,6 +22,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import org.eclipse.jgit.lib.ObjectId;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -109,6 +113,14 @@ public final class ServeCommand implements Callable<Integer> {
   long debounceMs;
 
   @Option(
+      names = "--kubernetes",
+      description =
+          "discover the instances of services whose definitions name a Kubernetes Service"
+              + " (endpoints: kubernetes: {namespace, service}) from its EndpointSlices, with the"
+              + " cluster access of kubectl (KUBECONFIG, ~/.kube/config) or of the pod")
+  boolean kubernetes;
+
+  @Option(
       names = "--ca-dir",
       paramLabel = "DIR",
       description =
@@ -191,7 +203,15 @@ public final class ServeCommand implements Callable<Integer> {
       return TrellisCli.EXIT_USAGE;
     }
     controlPlane.closeOnShutdown();
-    try (DefinitionsReloader reloader = new DefinitionsReloader(defs, controlPlane)) {
+    AtomicReference<DefinitionsReloader> reloads = new AtomicReference<>();
+    KubernetesClient kube = kubernetes ? new KubernetesClientBuilder().build() : null;
+    KubernetesEndpoints discovered =
+        kube != null ? new KubernetesEndpoints(kube, () -> reloads.get().endpointsChanged()) : null;
+    try (DefinitionsReloader reloader =
+        discovered == null
+            ? new DefinitionsReloader(defs, controlPlane)
+            : new DefinitionsReloader(defs, controlPlane, discovered, discovered::watch)) {
+      reloads.set(reloader);
       out.printf(
           "trellis: serving %s; xDS on %s:%d, admin on %s:%d%n",
           defs, bind, controlPlane.xdsPort(), bind, controlPlane.adminPort());
@@ -212,6 +232,11 @@ public final class ServeCommand implements Callable<Integer> {
       err.println("trellis: cannot watch " + defs + ": " + e.getMessage());
       controlPlane.close();
       return TrellisCli.EXIT_USAGE;
+    } finally {
+      if (discovered != null) {
+        discovered.close();
+        kube.close();
+      }
     }
     return 0;
   }

@@ -11,6 +11,7 @@ import dev.trellis.model.load.DefinitionLoader;
 import dev.trellis.model.load.LoadError;
 import dev.trellis.model.load.LoadResult;
 import dev.trellis.publish.PublishResult;
+import dev.trellis.render.DiscoveredEndpoints;
 import dev.trellis.render.MeshRenderer;
 import dev.trellis.render.RenderError;
 import dev.trellis.render.RenderException;
@@ -32,6 +33,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
@@ -55,9 +57,29 @@ public final class DefinitionsReloader implements AutoCloseable {
   private WatchService watcher;
   private ScheduledFuture<?> pending;
 
+  private final DiscoveredEndpoints discovered;
+  private final Consumer<Mesh> onLoaded;
+  private Duration debounce = Duration.ofMillis(250);
+
   public DefinitionsReloader(Path root, ControlPlane controlPlane) {
+    this(root, controlPlane, DiscoveredEndpoints.NONE, mesh -> {});
+  }
+
+  /**
+   * @param discovered instances found at run time, rendered with the static ones; call {@link
+   *     #endpointsChanged} when they change
+   * @param onLoaded called with each mesh that loaded, before it is rendered (a discovery source
+   *     follows the services it names from there)
+   */
+  public DefinitionsReloader(
+      Path root,
+      ControlPlane controlPlane,
+      DiscoveredEndpoints discovered,
+      Consumer<Mesh> onLoaded) {
     this.root = root.toAbsolutePath().normalize();
     this.controlPlane = controlPlane;
+    this.discovered = discovered;
+    this.onLoaded = onLoaded;
   }
 
   private static Thread daemon(Runnable r, String name) {
@@ -79,7 +101,8 @@ public final class DefinitionsReloader implements AutoCloseable {
         problem = Optional.of(lines(loaded.errors().stream().map(LoadError::toString)));
       } else {
         Mesh mesh = loaded.orElseThrow();
-        RenderedMesh rendered = renderer.render(mesh);
+        onLoaded.accept(mesh);
+        RenderedMesh rendered = renderer.render(mesh, discovered);
         AnalysisResult analysis =
             analyzer.analyze(mesh, rendered, Suppressions.scan(tree, analyzer.registry()));
         PublishResult result = controlPlane.publish(rendered, analysis);
@@ -130,6 +153,11 @@ public final class DefinitionsReloader implements AutoCloseable {
     return lines.collect(Collectors.joining("\n"));
   }
 
+  /** Reloads after the debounce: discovered instances changed. */
+  public synchronized void endpointsChanged() {
+    schedule(debounce);
+  }
+
   /**
    * Reloads after changes under the directory ({@code mesh.yaml}, {@code services/}, {@code
    * templates/}), once the files have been quiet for {@code debounce}.
@@ -141,6 +169,7 @@ public final class DefinitionsReloader implements AutoCloseable {
       throw new IllegalStateException("already watching " + root);
     }
     watcher = FileSystems.getDefault().newWatchService();
+    this.debounce = debounce;
     registerTree(root);
     Thread thread = daemon(() -> watchLoop(watcher, debounce), "trellis-watch");
     thread.start();

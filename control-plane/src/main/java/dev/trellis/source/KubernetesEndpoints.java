@@ -9,6 +9,7 @@ import io.fabric8.kubernetes.api.model.discovery.v1.Endpoint;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointPort;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import java.util.ArrayList;
@@ -71,7 +72,7 @@ public final class KubernetesEndpoints implements DiscoveredEndpoints, AutoClose
   /**
    * Watches the Kubernetes Services {@code mesh} names from now on: informers start for namespaces
    * new to it (their initial lists read before this returns) and stop for namespaces no longer
-   * named.
+   * named. A namespace that cannot be watched is logged and tried again on the next call.
    */
   public synchronized void watch(Mesh mesh) {
     if (closed) {
@@ -91,7 +92,14 @@ public final class KubernetesEndpoints implements DiscoveredEndpoints, AutoClose
     watched = Map.copyOf(next);
     informers.keySet().removeIf(ns -> !namespaces.contains(ns) && stop(informers.get(ns)));
     for (String ns : namespaces) {
-      informers.computeIfAbsent(ns, this::inform);
+      if (!informers.containsKey(ns)) {
+        try {
+          informers.put(ns, inform(ns));
+        } catch (KubernetesClientException e) {
+          // Rendered without its discovered instances until the next load retries.
+          log.error("cannot watch EndpointSlices in namespace '{}': {}", ns, e.getMessage());
+        }
+      }
     }
     refresh();
   }

@@ -10,7 +10,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
-/** The mTLS options of {@code trellis serve} that are refused before anything starts. */
+/** Options of {@code trellis serve} that are refused before anything starts. */
 class ServeCommandTest {
 
   @TempDir Path tmp;
@@ -46,5 +46,23 @@ class ServeCommandTest {
                 tmp.resolve("ca").toString()))
         .isEqualTo(TrellisCli.EXIT_INVALID);
     assertThat(err.toString()).startsWith("trellis: --ca-dir " + tmp.resolve("ca") + ": ");
+  }
+
+  @Test
+  void oneSourceOfDefinitions() throws Exception {
+    assertThat(run("serve")).isEqualTo(TrellisCli.EXIT_USAGE);
+    assertThat(run("serve", "--defs", tmp.toString(), "--git", tmp.toString()))
+        .isEqualTo(TrellisCli.EXIT_USAGE);
+    assertThat(err.toString()).contains("trellis: give either --defs DIR or --git REPO");
+  }
+
+  @Test
+  void aGitRepositoryThatCannotBeFetchedIsAUserError() {
+    Path nowhere = tmp.resolve("nowhere");
+    assertThat(
+            run("serve", "--git", nowhere.toString(), "--git-dir", tmp.resolve("state").toString()))
+        .isEqualTo(TrellisCli.EXIT_INVALID);
+    assertThat(err.toString())
+        .startsWith("trellis: --git " + nowhere + ": cannot fetch " + nowhere);
   }
 }

@@ -18,7 +18,8 @@ import picocli.CommandLine.Command;
       ServeCommand.class,
       LintCommand.class,
       DiffCommand.class,
-      RolloutCommand.class
+      RolloutCommand.class,
+      BootstrapCommand.class
     })
 public final class TrellisCli implements Runnable {
 

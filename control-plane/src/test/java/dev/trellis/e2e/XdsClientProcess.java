@@ -114,7 +114,14 @@ final class XdsClientProcess implements AutoCloseable {
         }
         """
             .formatted(xdsPort, nodeId, cluster, providers));
-    Path stderr = dir.resolve(nodeId + "-stderr.log");
+    return start(dir, bootstrap, nodeId, xdsCredentials, main, args);
+  }
+
+  /** A child JVM running {@code main} from the bootstrap file given; stderr to {@code name}. */
+  static XdsClientProcess start(
+      Path dir, Path bootstrap, String name, boolean xdsCredentials, Class<?> main, String... args)
+      throws IOException {
+    Path stderr = dir.resolve(name + "-stderr.log");
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     List<String> command = new ArrayList<>();
     command.addAll(

@@ -2,7 +2,6 @@ package dev.trellis.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.trellis.cli.TrellisCli;
 import dev.trellis.testing.Definitions;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSliceBuilder;
@@ -11,18 +10,12 @@ import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.fabric8.mockwebserver.Context;
 import io.fabric8.mockwebserver.MockWebServer;
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
 import java.net.InetAddress;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
-import java.util.List;
-import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -33,8 +26,6 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class KubernetesServeE2eTest {
 
-  private static final Pattern PORTS =
-      Pattern.compile("xDS on 127\\.0\\.0\\.1:(\\d+), admin on 127\\.0\\.0\\.1:(\\d+)");
   private static final Duration CATCH_UP = Duration.ofSeconds(60);
 
   @TempDir Path dir;
@@ -71,7 +62,6 @@ class KubernetesServeE2eTest {
             new KubernetesCrudDispatcher(),
             false);
     api.init(InetAddress.getLoopbackAddress(), 0);
-    Path serveLog = dir.resolve("serve-stderr.log");
     try (KubernetesClient kube = api.createClient();
         EchoBackend a = new EchoBackend("backend-a");
         EchoBackend b = new EchoBackend("backend-b")) {
@@ -105,54 +95,27 @@ class KubernetesServeE2eTest {
                 user: {token: not-checked}
               """
                   .formatted(api.getPort()));
-      String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-      ProcessBuilder pb =
-          new ProcessBuilder(
-                  List.of(
-                      java,
-                      "-Xmx384m",
-                      "-cp",
-                      System.getProperty("java.class.path"),
-                      TrellisCli.class.getName(),
-                      "serve",
-                      "--defs",
-                      defs.root().toString(),
-                      "--kubernetes",
-                      "--xds-port",
-                      "0",
-                      "--admin-port",
-                      "0",
-                      "--bind",
-                      "127.0.0.1",
-                      "--debounce-ms",
-                      "100"))
-              .redirectError(serveLog.toFile());
-      pb.environment().put("KUBECONFIG", kubeconfig.toString());
-      Process serve = pb.start();
-      try {
-        BufferedReader out =
-            new BufferedReader(
-                new InputStreamReader(serve.getInputStream(), StandardCharsets.UTF_8));
-        String banner = out.readLine();
-        assertThat(banner).as("stderr: %s", Files.readString(serveLog)).isNotNull();
-        Matcher ports = PORTS.matcher(banner);
-        assertThat(ports.find()).as(banner).isTrue();
-        int xdsPort = Integer.parseInt(ports.group(1));
+      try (ServeProcess serve =
+          ServeProcess.start(
+              dir,
+              Map.of("KUBECONFIG", kubeconfig.toString()),
+              "--defs",
+              defs.root().toString(),
+              "--kubernetes",
+              "--debounce-ms",
+              "100")) {
+        serve.awaitBanner();
+        int xdsPort = serve.xdsPort();
 
         try (XdsClientProcess client = XdsClientProcess.start(dir, xdsPort, "web-1", "web")) {
           assertThat(client.callUntil("xds:///greeter", "ok backend-a", CATCH_UP))
-              .as("stderr: %s", Files.readString(serveLog))
+              .as("stderr: %s", serve.stderrText())
               .isEqualTo("ok backend-a");
 
           kube.resource(greeterSlice(b.port())).update();
 
           assertThat(client.callUntil("xds:///greeter", "ok backend-b", CATCH_UP))
               .isEqualTo("ok backend-b");
-        }
-      } finally {
-        serve.destroy();
-        if (!serve.waitFor(20, TimeUnit.SECONDS)) {
-          serve.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
         }
       }
     } finally {

@@ -46,14 +46,11 @@ public final class CorsWildcardCredentialsCheck implements MeshCheck {
 
   @Override
   public void check(MeshContext context) {
-    for (ServiceDef s : context.mesh().services().values()) {
-      if (s.edge().isEmpty()) {
-        continue;
-      }
-      EdgeExposure edge = s.edge().get();
+    for (EdgeRoutes.Exposed exposed : EdgeRoutes.exposed(context)) {
+      ServiceDef s = exposed.service();
+      EdgeExposure edge = exposed.edge();
       Set<String> hosts = new LinkedHashSet<>();
-      for (EdgeRoutes.Site site :
-          EdgeRoutes.of(context.rendered().groups().get(edge.gateway()), s)) {
+      for (EdgeRoutes.Site site : exposed.sites()) {
         List<Object> policies = new ArrayList<>();
         site.perFilter(FILTER, io.envoyproxy.envoy.extensions.filters.http.cors.v3.CorsPolicy.class)
             .ifPresent(policies::add);

@@ -46,14 +46,11 @@ public final class EdgeCsrfCheck implements MeshCheck {
 
   @Override
   public void check(MeshContext context) {
-    for (ServiceDef s : context.mesh().services().values()) {
-      if (s.edge().isEmpty()) {
-        continue;
-      }
-      EdgeExposure edge = s.edge().get();
+    for (EdgeRoutes.Exposed exposed : EdgeRoutes.exposed(context)) {
+      ServiceDef s = exposed.service();
+      EdgeExposure edge = exposed.edge();
       List<String> unprotected = new ArrayList<>();
-      for (EdgeRoutes.Site site :
-          EdgeRoutes.of(context.rendered().groups().get(edge.gateway()), s)) {
+      for (EdgeRoutes.Site site : exposed.sites()) {
         if (site.managers().isEmpty()) {
           continue; // not served by a connection manager of this group: nothing to judge
         }

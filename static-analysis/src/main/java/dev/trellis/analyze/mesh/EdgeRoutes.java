@@ -3,6 +3,8 @@ package dev.trellis.analyze.mesh;
 import com.google.protobuf.Any;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.Message;
+import dev.trellis.analyze.MeshContext;
+import dev.trellis.model.EdgeExposure;
 import dev.trellis.model.ServiceDef;
 import dev.trellis.render.RenderedGroup;
 import dev.trellis.render.ResourceType;
@@ -66,7 +68,24 @@ final class EdgeRoutes {
     }
   }
 
+  /** A service exposed at the edge, with the routes its gateway's rendered config has to it. */
+  record Exposed(ServiceDef service, EdgeExposure edge, List<Site> sites) {}
+
   private EdgeRoutes() {}
+
+  /** Every service exposed at the edge, in name order, with its sites. */
+  static List<Exposed> exposed(MeshContext context) {
+    List<Exposed> out = new ArrayList<>();
+    for (ServiceDef s : context.mesh().services().values()) {
+      s.edge()
+          .ifPresent(
+              edge ->
+                  out.add(
+                      new Exposed(
+                          s, edge, of(context.rendered().groups().get(edge.gateway()), s))));
+    }
+    return out;
+  }
 
   /** The routes of the service's gateway to it; empty if the gateway was not rendered. */
   static List<Site> of(RenderedGroup gateway, ServiceDef service) {

@@ -50,15 +50,12 @@ public final class EdgeSecurityHeadersCheck implements MeshCheck {
 
   @Override
   public void check(MeshContext context) {
-    for (ServiceDef s : context.mesh().services().values()) {
-      if (s.edge().isEmpty()) {
-        continue;
-      }
-      EdgeExposure edge = s.edge().get();
+    for (EdgeRoutes.Exposed exposed : EdgeRoutes.exposed(context)) {
+      ServiceDef s = exposed.service();
+      EdgeExposure edge = exposed.edge();
       // By virtual host: the routes of one host usually share its headers.
       Map<String, Set<String>> missing = new LinkedHashMap<>();
-      for (EdgeRoutes.Site site :
-          EdgeRoutes.of(context.rendered().groups().get(edge.gateway()), s)) {
+      for (EdgeRoutes.Site site : exposed.sites()) {
         Map<String, String> headers = new LinkedHashMap<>();
         add(headers, site.config().getResponseHeadersToAddList());
         add(headers, site.host().getResponseHeadersToAddList());

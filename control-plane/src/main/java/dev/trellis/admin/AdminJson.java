@@ -13,12 +13,14 @@ import dev.trellis.publish.PublishedGroup;
 import dev.trellis.render.EnvoyTypes;
 import dev.trellis.render.RenderedResource;
 import dev.trellis.render.ResourceType;
+import dev.trellis.sli.ProxySlis;
 import dev.trellis.stream.Nack;
 import dev.trellis.stream.ProxyStatus;
 import dev.trellis.stream.TypeStatus;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.SortedMap;
 
 /** The admin API's JSON documents, with Envoy-style snake_case field names. */
 final class AdminJson {
@@ -39,6 +41,24 @@ final class AdminJson {
 
   ObjectNode object() {
     return mapper.createObjectNode();
+  }
+
+  /** Each group's indicators over the window; latencies in milliseconds, absent without data. */
+  ObjectNode slis(SortedMap<String, ProxySlis.Sli> slis) {
+    ObjectNode root = mapper.createObjectNode();
+    ObjectNode groups = root.putObject("groups");
+    slis.forEach(
+        (group, sli) -> {
+          ObjectNode g = groups.putObject(group);
+          g.put("proxies", sli.proxies());
+          g.put("requests", sli.requests());
+          g.put("errors_5xx", sli.errors());
+          g.put("requests_per_second", sli.requestsPerSecond());
+          sli.availability().ifPresent(a -> g.put("availability", a));
+          sli.p50Millis().ifPresent(v -> g.put("latency_p50_ms", v));
+          sli.p99Millis().ifPresent(v -> g.put("latency_p99_ms", v));
+        });
+    return root;
   }
 
   /**

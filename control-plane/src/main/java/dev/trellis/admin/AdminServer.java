@@ -4,6 +4,7 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import dev.trellis.publish.PublishedGroup;
 import dev.trellis.publish.SnapshotPublisher;
+import dev.trellis.sli.ProxySlis;
 import dev.trellis.stream.ProxyStatus;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
@@ -13,6 +14,7 @@ import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Optional;
+import java.util.SortedMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.function.Supplier;
@@ -38,6 +40,8 @@ public final class AdminServer implements AutoCloseable {
   private final PrometheusMeterRegistry registry;
   private final ReloadStatus reloads;
   private final AnalysisStatus analysis;
+  private final Supplier<SortedMap<String, ProxySlis.Sli>> slis;
+  private final SliGauges sliGauges;
   private final AdminJson json = new AdminJson();
 
   private AdminServer(
@@ -46,8 +50,11 @@ public final class AdminServer implements AutoCloseable {
       Supplier<List<ProxyStatus>> proxies,
       PrometheusMeterRegistry registry,
       ReloadStatus reloads,
-      AnalysisStatus analysis) {
+      AnalysisStatus analysis,
+      Supplier<SortedMap<String, ProxySlis.Sli>> slis) {
     this.http = http;
+    this.slis = slis;
+    this.sliGauges = new SliGauges(registry);
     this.publisher = publisher;
     this.proxies = proxies;
     this.registry = registry;
@@ -76,11 +83,12 @@ public final class AdminServer implements AutoCloseable {
       Supplier<List<ProxyStatus>> proxies,
       PrometheusMeterRegistry registry,
       ReloadStatus reloads,
-      AnalysisStatus analysis)
+      AnalysisStatus analysis,
+      Supplier<SortedMap<String, ProxySlis.Sli>> slis)
       throws IOException {
     AdminServer server =
         new AdminServer(
-            HttpServer.create(address, 0), publisher, proxies, registry, reloads, analysis);
+            HttpServer.create(address, 0), publisher, proxies, registry, reloads, analysis, slis);
     server.http.start();
     LOG.info("Admin API listening on {}", server.http.getAddress());
     return server;
@@ -100,7 +108,11 @@ public final class AdminServer implements AutoCloseable {
       switch (path) {
         case "/healthz" -> send(exchange, 200, TEXT, "ok\n");
         case "/readyz" -> readyz(exchange);
-        case "/metrics" -> send(exchange, 200, PROMETHEUS, registry.scrape());
+        case "/metrics" -> {
+          sliGauges.update(slis.get());
+          send(exchange, 200, PROMETHEUS, registry.scrape());
+        }
+        case "/debug/slis" -> send(exchange, 200, JSON, json.write(json.slis(slis.get())));
         case "/debug/proxies" -> send(exchange, 200, JSON, json.write(json.proxies(proxies.get())));
         case "/debug/config_dump" -> configDump(exchange);
         case "/debug/errors" -> send(exchange, 200, JSON, json.write(json.errors(reloads)));
@@ -114,7 +126,7 @@ public final class AdminServer implements AutoCloseable {
                 "no such page: "
                     + path
                     + "\npages: /healthz /readyz /metrics /debug/proxies"
-                    + " /debug/config_dump?group=NAME /debug/errors /debug/findings\n");
+                    + " /debug/config_dump?group=NAME /debug/errors /debug/findings /debug/slis\n");
       }
     } catch (RuntimeException e) {
       LOG.error("Admin request {} failed", exchange.getRequestURI(), e);

@@ -14,6 +14,8 @@ import dev.trellis.publish.PublishedGroup;
 import dev.trellis.publish.SnapshotPublisher;
 import dev.trellis.render.RenderedGroup;
 import dev.trellis.render.RenderedMesh;
+import dev.trellis.sli.MetricsSink;
+import dev.trellis.sli.ProxySlis;
 import dev.trellis.stream.NodeGroup;
 import dev.trellis.stream.XdsServer;
 import io.envoyproxy.controlplane.cache.v3.SimpleCache;
@@ -167,9 +169,13 @@ public final class ControlPlane implements AutoCloseable {
                           "xDS over TLS needs the mesh CA (and so its trust domain) at start"));
       tls = Optional.of(certificates.xdsServerCredentials(ca.trustDomain()));
     }
+    // Indicators over the last five minutes: the span SLO burn-rate alerts start from.
+    ProxySlis slis = new ProxySlis(Clock.systemUTC(), Duration.ofMinutes(5));
     XdsServer xds;
     try {
-      xds = XdsServer.start(options.xdsAddress(), publisher, registry, tls);
+      xds =
+          XdsServer.start(
+              options.xdsAddress(), publisher, registry, tls, List.of(new MetricsSink(slis)));
     } catch (IOException | RuntimeException e) {
       timers.shutdownNow();
       throw e;
@@ -178,7 +184,13 @@ public final class ControlPlane implements AutoCloseable {
     try {
       admin =
           AdminServer.start(
-              options.adminAddress(), publisher, xds::proxies, registry, reloads, analysis);
+              options.adminAddress(),
+              publisher,
+              xds::proxies,
+              registry,
+              reloads,
+              analysis,
+              slis::current);
     } catch (IOException | RuntimeException e) {
       xds.close();
       timers.shutdownNow();

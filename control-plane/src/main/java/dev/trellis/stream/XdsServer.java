@@ -3,6 +3,7 @@ package dev.trellis.stream;
 import dev.trellis.publish.SnapshotPublisher;
 import io.envoyproxy.controlplane.server.DefaultExecutorGroup;
 import io.envoyproxy.controlplane.server.V3DiscoveryServer;
+import io.grpc.BindableService;
 import io.grpc.Server;
 import io.grpc.ServerCredentials;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
@@ -60,6 +61,22 @@ public final class XdsServer implements AutoCloseable {
       MeterRegistry registry,
       Optional<ServerCredentials> tls)
       throws IOException {
+    return start(address, publisher, registry, tls, List.of());
+  }
+
+  /**
+   * Starts serving as {@link #start(InetSocketAddress, SnapshotPublisher, MeterRegistry, Optional)}
+   * does, with {@code services} (such as a metrics sink) on the same port.
+   *
+   * @throws IOException if the address cannot be bound
+   */
+  public static XdsServer start(
+      InetSocketAddress address,
+      SnapshotPublisher publisher,
+      MeterRegistry registry,
+      Optional<ServerCredentials> tls,
+      List<BindableService> services)
+      throws IOException {
     ProxyTracker tracker =
         new ProxyTracker(
             publisher,
@@ -78,6 +95,7 @@ public final class XdsServer implements AutoCloseable {
     if (tls.isPresent()) {
       builder.intercept(new PeerIdentity());
     }
+    services.forEach(builder::addService);
     Server server =
         builder
             .addService(discovery.getAggregatedDiscoveryServiceImpl())

@@ -10,6 +10,8 @@ import dev.trellis.analyze.envoy.ProtoValidator;
 import dev.trellis.render.EnvoyTypes;
 import io.envoyproxy.envoy.config.bootstrap.v3.Bootstrap;
 import io.envoyproxy.envoy.config.cluster.v3.Cluster;
+import io.envoyproxy.envoy.config.core.v3.ApiVersion;
+import io.envoyproxy.envoy.config.metrics.v3.MetricsServiceConfig;
 import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContext;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -104,6 +106,10 @@ class BootstrapCommandTest {
               assertThat(a.getPortValue()).isEqualTo(18000);
             });
     assertThat(xds.hasTransportSocket()).isFalse();
+    MetricsServiceConfig sink =
+        bootstrap.getStatsSinks(0).getTypedConfig().unpack(MetricsServiceConfig.class);
+    assertThat(sink.getGrpcService().getEnvoyGrpc().getClusterName()).isEqualTo("trellis_xds");
+    assertThat(sink.getTransportApiVersion()).isEqualTo(ApiVersion.V3);
   }
 
   @Test

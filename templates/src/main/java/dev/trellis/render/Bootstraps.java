@@ -28,6 +28,9 @@ import io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment;
 import io.envoyproxy.envoy.config.endpoint.v3.Endpoint;
 import io.envoyproxy.envoy.config.endpoint.v3.LbEndpoint;
 import io.envoyproxy.envoy.config.endpoint.v3.LocalityLbEndpoints;
+import io.envoyproxy.envoy.config.metrics.v3.HistogramEmitMode;
+import io.envoyproxy.envoy.config.metrics.v3.MetricsServiceConfig;
+import io.envoyproxy.envoy.config.metrics.v3.StatsSink;
 import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.CertificateValidationContext;
 import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.CommonTlsContext;
 import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.TlsCertificate;
@@ -39,9 +42,10 @@ import java.util.Optional;
 
 /**
  * The bootstrap a proxy starts from, pointing it at Trellis: an Envoy bootstrap (node, admin
- * interface, ADS for listeners and clusters, the xDS cluster) or a grpc-xds bootstrap file for a
- * proxyless gRPC app (xDS server, node, the {@code trellis} file_watcher certificate provider the
- * rendered TLS contexts name, the server listener name template).
+ * interface, ADS for listeners and clusters, the xDS cluster, statistics to Trellis' metrics
+ * service) or a grpc-xds bootstrap file for a proxyless gRPC app (xDS server, node, the {@code
+ * trellis} file_watcher certificate provider the rendered TLS contexts name, the server listener
+ * name template).
  */
 public final class Bootstraps {
 
@@ -161,6 +165,22 @@ public final class Bootstraps {
                 .setCdsConfig(ads)
                 .setLdsConfig(ads))
         .setStaticResources(Bootstrap.StaticResources.newBuilder().addClusters(xds))
+        // Counters and latency histograms to Trellis, which turns them into SLIs per group.
+        .addStatsSinks(
+            StatsSink.newBuilder()
+                .setName("envoy.stat_sinks.metrics_service")
+                .setTypedConfig(
+                    Any.pack(
+                        MetricsServiceConfig.newBuilder()
+                            .setTransportApiVersion(ApiVersion.V3)
+                            .setGrpcService(
+                                GrpcService.newBuilder()
+                                    .setEnvoyGrpc(
+                                        GrpcService.EnvoyGrpc.newBuilder()
+                                            .setClusterName(XDS_CLUSTER)))
+                            .setHistogramEmitMode(HistogramEmitMode.HISTOGRAM)
+                            .build())))
+        .setStatsFlushInterval(Duration.newBuilder().setSeconds(10))
         .build();
   }
 

@@ -227,6 +227,8 @@ public final class EnvoyTypes {
         io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.TlsSpiffeValidatorConfigProto
             .getDescriptor(),
         io.envoyproxy.envoy.extensions.upstreams.http.v3.HttpProtocolOptionsProto.getDescriptor(),
-        io.envoyproxy.envoy.extensions.upstreams.tcp.v3.TcpProtocolOptionsProto.getDescriptor());
+        io.envoyproxy.envoy.extensions.upstreams.tcp.v3.TcpProtocolOptionsProto.getDescriptor(),
+        // Bootstraps' stats sinks (trellis bootstrap).
+        io.envoyproxy.envoy.config.metrics.v3.MetricsServiceProto.getDescriptor());
   }
 }

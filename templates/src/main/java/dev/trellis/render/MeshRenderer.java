@@ -3,13 +3,17 @@ package dev.trellis.render;
 import dev.trellis.model.Mesh;
 import dev.trellis.model.SourceLocation;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.SortedMap;
+import java.util.SortedSet;
 import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.concurrent.atomic.AtomicIntegerArray;
 
 /**
  * Renders a validated mesh into each proxy group's Envoy resources through the default templates
@@ -41,34 +45,127 @@ public final class MeshRenderer {
    *     ({@link RenderException#partial()})
    */
   public RenderedMesh render(Mesh mesh, DiscoveredEndpoints discovered) {
+    return render(mesh, discovered, new RenderedMesh(mesh, new TreeMap<>()));
+  }
+
+  /**
+   * Renders every group of {@code mesh}, taking from {@code previous} what cannot have changed.
+   *
+   * <p>A group's config is a function of the compiled templates and of what its templates are
+   * given: its id, its root definition and its template context, and (endpoints template only) its
+   * endpoints context. Each render fingerprints those inputs per group ({@link RenderState}). A
+   * group whose inputs all equal those of {@code previous} (same templates instance, same
+   * fingerprints) is reused as the same {@link RenderedGroup} object; one whose endpoints context
+   * alone differs only has its endpoints template rendered again; every other group, and every
+   * group rendered with other templates, is rendered whole. Groups {@code previous} has and {@code
+   * mesh} does not are dropped. The result equals a full render of {@code mesh}; its {@link
+   * RenderedMesh#state()} says which groups were rendered, re-rendered for endpoints, or reused.
+   *
+   * @param previous the last render's result (of this or another renderer), or an empty mesh
+   * @throws RenderException as {@link #render(Mesh, DiscoveredEndpoints)}
+   */
+  public RenderedMesh render(Mesh mesh, DiscoveredEndpoints discovered, RenderedMesh previous) {
     TemplateSet templates = templates(mesh);
     RenderModel model = model(mesh, discovered);
+    // Output depends on the compiled templates too: other templates, nothing to reuse.
+    RenderState before =
+        previous.state().templates() == templates ? previous.state() : RenderState.NONE;
     ResourceParser.Cache cache = new ResourceParser.Cache();
+    AtomicIntegerArray renders = new AtomicIntegerArray(ResourceType.values().length);
     // Groups are independent; render them on all cores, then collect in group order.
     List<Object> results =
         groups(mesh).parallelStream()
             .map(
                 g -> {
                   try {
-                    return (Object) renderGroup(templates, model, g, cache);
+                    return (Object)
+                        renderOrReuse(
+                            templates,
+                            model,
+                            g,
+                            before,
+                            previous.groups().get(g.id()),
+                            cache,
+                            renders);
                   } catch (RenderException e) {
                     return e;
                   }
                 })
             .toList();
     SortedMap<String, RenderedGroup> groups = new TreeMap<>();
+    Map<String, RenderState.Inputs> inputs = new HashMap<>();
+    SortedSet<String> rendered = new TreeSet<>();
+    SortedSet<String> endpointsOnly = new TreeSet<>();
+    SortedSet<String> reused = new TreeSet<>();
     List<RenderError> errors = new ArrayList<>();
     for (Object r : results) {
-      if (r instanceof RenderedGroup g) {
-        groups.put(g.group().id(), g);
+      if (r instanceof Outcome o) {
+        String id = o.group().group().id();
+        groups.put(id, o.group());
+        inputs.put(id, o.inputs());
+        switch (o.kind()) {
+          case RENDERED -> rendered.add(id);
+          case ENDPOINTS -> endpointsOnly.add(id);
+          case REUSED -> reused.add(id);
+        }
       } else {
         errors.addAll(((RenderException) r).errors());
       }
     }
-    if (!errors.isEmpty()) {
-      throw new RenderException(merge(errors), new RenderedMesh(mesh, groups));
+    Map<ResourceType, Integer> counts = new EnumMap<>(ResourceType.class);
+    for (ResourceType type : ResourceType.values()) {
+      if (renders.get(type.ordinal()) > 0) {
+        counts.put(type, renders.get(type.ordinal()));
+      }
     }
-    return new RenderedMesh(mesh, groups);
+    RenderState state = new RenderState(templates, inputs, rendered, endpointsOnly, reused, counts);
+    if (!errors.isEmpty()) {
+      throw new RenderException(merge(errors), new RenderedMesh(mesh, groups, state));
+    }
+    return new RenderedMesh(mesh, groups, state);
+  }
+
+  private enum Done {
+    RENDERED,
+    ENDPOINTS,
+    REUSED
+  }
+
+  /** One group of a render: its config, its input fingerprints, and how it was obtained. */
+  private record Outcome(RenderedGroup group, RenderState.Inputs inputs, Done kind) {}
+
+  private Outcome renderOrReuse(
+      TemplateSet templates,
+      RenderModel model,
+      ProxyGroup group,
+      RenderState before,
+      RenderedGroup last,
+      ResourceParser.Cache cache,
+      AtomicIntegerArray renders) {
+    Map<String, Object> bindings = model.bindings(group);
+    Map<String, Object> endpointBindings = model.endpointBindings(group);
+    RenderState.Inputs inputs =
+        new RenderState.Inputs(
+            ContextHash.of(group.id(), model.rootDefinition(group), bindings),
+            ContextHash.of(endpointBindings));
+    RenderState.Inputs old = before.inputs(group.id());
+    if (last != null && old != null && old.config().equals(inputs.config())) {
+      if (old.endpoints().equals(inputs.endpoints())) {
+        return new Outcome(last, inputs, Done.REUSED);
+      }
+      List<RenderedResource> resources = new ArrayList<>();
+      for (RenderedResource r : last.resources()) {
+        if (r.type() != ResourceType.ENDPOINT) {
+          resources.add(r);
+        }
+      }
+      resources.addAll(endpoints(templates, model, group, endpointBindings, cache, renders));
+      return new Outcome(new RenderedGroup(group, resources), inputs, Done.ENDPOINTS);
+    }
+    return new Outcome(
+        renderGroup(templates, model, group, bindings, endpointBindings, cache, renders),
+        inputs,
+        Done.RENDERED);
   }
 
   /**
@@ -79,7 +176,15 @@ public final class MeshRenderer {
    */
   public RenderedGroup renderGroup(Mesh mesh, ProxyGroup group, DiscoveredEndpoints discovered) {
     requireGroup(mesh, group);
-    return renderGroup(templates(mesh), model(mesh, discovered), group, new ResourceParser.Cache());
+    RenderModel model = model(mesh, discovered);
+    return renderGroup(
+        templates(mesh),
+        model,
+        group,
+        model.bindings(group),
+        model.endpointBindings(group),
+        new ResourceParser.Cache(),
+        new AtomicIntegerArray(ResourceType.values().length));
   }
 
   /**
@@ -89,8 +194,24 @@ public final class MeshRenderer {
   public List<RenderedResource> renderEndpoints(
       Mesh mesh, ProxyGroup group, DiscoveredEndpoints discovered) {
     requireGroup(mesh, group);
-    TemplateSet templates = templates(mesh);
     RenderModel model = model(mesh, discovered);
+    return endpoints(
+        templates(mesh),
+        model,
+        group,
+        model.endpointBindings(group),
+        new ResourceParser.Cache(),
+        new AtomicIntegerArray(ResourceType.values().length));
+  }
+
+  /** The endpoints template's resources of one group, in name order. */
+  private List<RenderedResource> endpoints(
+      TemplateSet templates,
+      RenderModel model,
+      ProxyGroup group,
+      Map<String, Object> endpointBindings,
+      ResourceParser.Cache cache,
+      AtomicIntegerArray renders) {
     List<RenderError> errors = new ArrayList<>();
     List<RenderedResource> out =
         renderType(
@@ -98,8 +219,9 @@ public final class MeshRenderer {
             model,
             group,
             ResourceType.ENDPOINT,
-            model.endpointBindings(group),
-            new ResourceParser.Cache(),
+            endpointBindings,
+            cache,
+            renders,
             errors);
     checkUnique(group, out, errors);
     if (!errors.isEmpty()) {
@@ -109,23 +231,19 @@ public final class MeshRenderer {
   }
 
   private RenderedGroup renderGroup(
-      TemplateSet templates, RenderModel model, ProxyGroup group, ResourceParser.Cache cache) {
+      TemplateSet templates,
+      RenderModel model,
+      ProxyGroup group,
+      Map<String, Object> bindings,
+      Map<String, Object> endpointBindings,
+      ResourceParser.Cache cache,
+      AtomicIntegerArray renders) {
     List<RenderError> errors = new ArrayList<>();
     List<RenderedResource> all = new ArrayList<>();
-    Map<String, Object> bindings = null; // shared by the non-EDS templates, built on first use
     for (ResourceType type : ResourceType.values()) {
-      if (templates.templateFor(group.kind(), type).isEmpty()) {
-        continue;
-      }
-      Map<String, Object> context;
-      if (type == ResourceType.ENDPOINT) {
-        context = model.endpointBindings(group);
-      } else {
-        bindings = bindings == null ? model.bindings(group) : bindings;
-        context = bindings;
-      }
+      Map<String, Object> context = type == ResourceType.ENDPOINT ? endpointBindings : bindings;
       List<RenderedResource> resources =
-          renderType(templates, model, group, type, context, cache, errors);
+          renderType(templates, model, group, type, context, cache, renders, errors);
       checkUnique(group, resources, errors);
       all.addAll(resources);
     }
@@ -142,11 +260,13 @@ public final class MeshRenderer {
       ResourceType type,
       Map<String, Object> bindings,
       ResourceParser.Cache cache,
+      AtomicIntegerArray renders,
       List<RenderError> errors) {
     Optional<String> template = templates.templateFor(group.kind(), type);
     if (template.isEmpty()) {
       return List.of();
     }
+    renders.incrementAndGet(type.ordinal());
     SourceLocation root = model.rootDefinition(group);
     try {
       TemplateSet.Output output = templates.render(template.get(), bindings, group.id(), root);

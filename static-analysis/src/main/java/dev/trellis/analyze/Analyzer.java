@@ -7,7 +7,9 @@ import dev.trellis.render.EnvoyTypes;
 import dev.trellis.render.RenderedGroup;
 import dev.trellis.render.RenderedMesh;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -49,6 +51,25 @@ public final class Analyzer {
 
   /** Mesh checks, every group's checks, and the suppressions' own problems, then suppression. */
   public AnalysisResult analyze(Mesh mesh, RenderedMesh rendered, Suppressions suppressions) {
+    return analyze(mesh, rendered, suppressions, GroupFindings.NONE).result();
+  }
+
+  /**
+   * An analysis, and each group's findings for the next one to reuse.
+   *
+   * @param groups each group's findings before suppression, and how many groups were analyzed
+   */
+  public record Incremental(AnalysisResult result, GroupFindings groups) {}
+
+  /**
+   * As {@link #analyze(Mesh, RenderedMesh, Suppressions)}, but a group rendered as the same object
+   * as one in {@code previous} gets its findings from there instead of being analyzed again: group
+   * checks see the group's config alone ({@link GroupContext}), so their findings are a function of
+   * that object. Mesh checks, which span groups and definitions, always run; suppressions are
+   * applied to all findings afresh.
+   */
+  public Incremental analyze(
+      Mesh mesh, RenderedMesh rendered, Suppressions suppressions, GroupFindings previous) {
     List<Finding> all = new ArrayList<>(suppressions.problems());
     MeshContext meshContext = new MeshContext(mesh, rendered);
     for (MeshCheck check : registry.meshChecks()) {
@@ -56,23 +77,39 @@ public final class Analyzer {
     }
     all.addAll(meshContext.findings());
     // Groups are independent, and checks thread-safe: analyze them on all cores.
-    rendered.groups().values().parallelStream()
-        .map(group -> groupFindings(mesh, group))
-        .toList()
-        .forEach(all::addAll);
-    return suppressions.apply(all);
+    List<RenderedGroup> groups = List.copyOf(rendered.groups().values());
+    List<List<Finding>> found =
+        groups.parallelStream()
+            .map(
+                group -> {
+                  List<Finding> reused = previous.of(group);
+                  return reused != null ? reused : List.copyOf(groupFindings(group));
+                })
+            .toList();
+    Map<String, GroupFindings.Entry> byGroup = new HashMap<>();
+    int analyzed = 0;
+    for (int i = 0; i < groups.size(); i++) {
+      RenderedGroup group = groups.get(i);
+      if (previous.of(group) != found.get(i)) {
+        analyzed++;
+      }
+      byGroup.put(group.group().id(), new GroupFindings.Entry(group, found.get(i)));
+      all.addAll(found.get(i));
+    }
+    return new Incremental(suppressions.apply(all), new GroupFindings(byGroup, analyzed));
   }
 
   /**
    * The group checks of one group alone, for gating that group's publication; mesh checks and the
-   * suppressions' own problems are left to {@link #analyze}.
+   * suppressions' own problems are left to {@link #analyze}. The mesh is not consulted: group
+   * checks see the group alone.
    */
   public AnalysisResult analyzeGroup(Mesh mesh, RenderedGroup group, Suppressions suppressions) {
-    return suppressions.apply(groupFindings(mesh, group));
+    return suppressions.apply(groupFindings(group));
   }
 
-  private List<Finding> groupFindings(Mesh mesh, RenderedGroup group) {
-    GroupContext context = new GroupContext(mesh, group, types);
+  private List<Finding> groupFindings(RenderedGroup group) {
+    GroupContext context = new GroupContext(group, types);
     for (GroupCheck check : registry.groupChecks()) {
       run(check.getClass(), "group '" + group.group().id() + "'", () -> check.check(context));
     }

@@ -4,8 +4,9 @@ import java.util.List;
 
 /**
  * A check of one proxy group's rendered config that reports, through the context, findings of the
- * rules it declares; it sees only that group and the mesh, so a group can be re-analyzed alone.
- * Called for many groups at once from several threads: keep no per-call state in fields.
+ * rules it declares; it sees only that group's config, so a group can be re-analyzed alone and its
+ * findings reused while the group is unchanged. Called for many groups at once from several
+ * threads: keep no per-call state in fields.
  */
 public interface GroupCheck {
 

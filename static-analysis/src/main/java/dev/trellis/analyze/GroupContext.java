@@ -13,25 +13,21 @@ import java.util.Optional;
 import java.util.function.Function;
 
 /**
- * What a {@link GroupCheck} sees of one group, and where it reports. Not thread-safe: one context
- * per group and analysis.
+ * What a {@link GroupCheck} sees of one group, and where it reports: the group's rendered config
+ * alone, so that its findings are a function of that config and can be reused while the group is
+ * not rendered again (see {@link Analyzer#analyze(Mesh, dev.trellis.render.RenderedMesh,
+ * Suppressions, GroupFindings)}). Not thread-safe: one context per group and analysis.
  */
 public final class GroupContext {
 
-  private final Mesh mesh;
   private final RenderedGroup group;
   private final TypeRegistry types;
   private final Map<Class<?>, Object> derived = new HashMap<>();
   private final List<Finding> findings = new ArrayList<>();
 
-  public GroupContext(Mesh mesh, RenderedGroup group, TypeRegistry types) {
-    this.mesh = mesh;
+  public GroupContext(RenderedGroup group, TypeRegistry types) {
     this.group = group;
     this.types = types;
-  }
-
-  public Mesh mesh() {
-    return mesh;
   }
 
   public RenderedGroup group() {

@@ -106,9 +106,12 @@ public final class ServeCommand implements Callable<Integer> {
       description = "address both servers listen on (default: ${DEFAULT-VALUE})")
   String bind;
 
+  // An editor's save (write a temporary file, rename it) or a checkout of a few files raises its
+  // file events within a few milliseconds; 100 ms of quiet coalesces those into one reload while
+  // leaving most of a one-second change-to-proxy budget to reload and push.
   @Option(
       names = "--debounce-ms",
-      defaultValue = "250",
+      defaultValue = "100",
       description = "reload once files have been quiet this long (default: ${DEFAULT-VALUE})")
   long debounceMs;
 

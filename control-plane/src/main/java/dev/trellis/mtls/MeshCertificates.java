@@ -46,6 +46,10 @@ public final class MeshCertificates implements AutoCloseable {
   private final Runnable onRenewal;
 
   private final Set<SpiffeId> issuedOnce = ConcurrentHashMap.newKeySet();
+
+  /** Each group's last attach, so that a group rendered again as the same object costs nothing. */
+  private final Map<String, WorkloadSecrets.Attached> attached = new ConcurrentHashMap<>();
+
   private final Map<SpiffeId, Consumer<IssuedCertificate>> ownCertificates =
       new ConcurrentHashMap<>();
 
@@ -78,19 +82,20 @@ public final class MeshCertificates implements AutoCloseable {
    * @throws IllegalArgumentException if a CA was given for another trust domain
    */
   public RenderedMesh attach(RenderedMesh mesh) {
-    if (mesh.groups().values().stream().noneMatch(WorkloadSecrets::needsSecrets)) {
+    attached.keySet().retainAll(mesh.groups().keySet());
+    if (mesh.groups().values().stream().noneMatch(g -> WorkloadSecrets.needsSecrets(g, attached))) {
       return mesh;
     }
     String trustDomain = mesh.mesh().config().trustDomain();
-    return new WorkloadSecrets(storeFor(trustDomain)).attach(mesh);
+    return new WorkloadSecrets(storeFor(trustDomain), attached).attach(mesh);
   }
 
   /** These groups with their secrets attached again from the current certificates. */
   public List<RenderedGroup> attach(Collection<RenderedGroup> groups, String trustDomain) {
-    if (groups.stream().noneMatch(WorkloadSecrets::needsSecrets)) {
+    if (groups.stream().noneMatch(g -> WorkloadSecrets.needsSecrets(g, attached))) {
       return List.copyOf(groups);
     }
-    WorkloadSecrets secrets = new WorkloadSecrets(storeFor(trustDomain));
+    WorkloadSecrets secrets = new WorkloadSecrets(storeFor(trustDomain), attached);
     return groups.stream().map(g -> secrets.attach(g, trustDomain)).toList();
   }
 

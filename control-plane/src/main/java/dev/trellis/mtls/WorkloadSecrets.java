@@ -21,10 +21,12 @@ import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.Secret;
 import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContext;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.SortedMap;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Adds to each Envoy group the SDS secrets its TLS contexts ask for over ADS, from a certificate
@@ -40,9 +42,28 @@ public final class WorkloadSecrets {
   static final Origin ORIGIN = new Origin("(mesh CA)", 0, SourceLocation.ofFile("mesh.yaml"));
 
   private final CertificateStore store;
+  private final Map<String, Attached> memo;
+
+  /**
+   * The last attach of one group: the rendered group, the secrets it asks for, the certificate
+   * attached (null: none yet) and the result. Rendering reuses unchanged groups as the same object,
+   * so the same input with the same certificate gives the same output without reading the group's
+   * TLS contexts again.
+   */
+  record Attached(
+      RenderedGroup input,
+      Set<String> wanted,
+      IssuedCertificate certificate,
+      RenderedGroup output) {}
 
   public WorkloadSecrets(CertificateStore store) {
+    this(store, new ConcurrentHashMap<>());
+  }
+
+  /** With {@code memo} kept by the caller from one attach to the next (by group id). */
+  WorkloadSecrets(CertificateStore store, Map<String, Attached> memo) {
     this.store = store;
+    this.memo = memo;
   }
 
   /**
@@ -62,6 +83,21 @@ public final class WorkloadSecrets {
     return !wanted(group).isEmpty();
   }
 
+  /** As {@link #needsSecrets(RenderedGroup)}, remembering the answer in {@code memo}. */
+  static boolean needsSecrets(RenderedGroup group, Map<String, Attached> memo) {
+    return !wanted(group, memo).isEmpty();
+  }
+
+  private static Set<String> wanted(RenderedGroup group, Map<String, Attached> memo) {
+    Attached last = memo.get(group.group().id());
+    if (last != null && last.input() == group) {
+      return last.wanted();
+    }
+    Set<String> wanted = wanted(group);
+    memo.put(group.group().id(), new Attached(group, wanted, null, null));
+    return wanted;
+  }
+
   /** The provided secrets the group asks for; proxyless gRPC groups read files instead. */
   private static Set<String> wanted(RenderedGroup group) {
     if (group.group().kind() == ProxyKind.GRPC) {
@@ -74,12 +110,16 @@ public final class WorkloadSecrets {
 
   /** One group with the secrets it asks for. */
   public RenderedGroup attach(RenderedGroup group, String trustDomain) {
-    Set<String> wanted = wanted(group);
+    Set<String> wanted = wanted(group, memo);
     if (wanted.isEmpty()) {
       return group;
     }
     IssuedCertificate certificate =
         store.certificateFor(GroupIdentity.of(group.group(), trustDomain));
+    Attached last = memo.get(group.group().id());
+    if (last.input() == group && last.certificate() == certificate) {
+      return last.output();
+    }
     List<RenderedResource> resources = new ArrayList<>(group.resources());
     resources.removeIf(
         r -> r.type() == ResourceType.SECRET && MeshSecrets.PROVIDED.contains(r.name()));
@@ -90,7 +130,9 @@ public final class WorkloadSecrets {
               : SdsSecrets.trustBundle(certificate.trustBundle());
       resources.add(new RenderedResource(ResourceType.SECRET, name, secret, ORIGIN));
     }
-    return new RenderedGroup(group.group(), resources);
+    RenderedGroup out = new RenderedGroup(group.group(), resources);
+    memo.put(group.group().id(), new Attached(group, wanted, certificate, out));
+    return out;
   }
 
   /** Names of the secrets the group's listeners and clusters ask SDS for over ADS. */

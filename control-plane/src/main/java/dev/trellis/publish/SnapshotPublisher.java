@@ -15,6 +15,7 @@ import java.util.Collection;
 import java.util.Collections;
 import java.util.EnumSet;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -69,14 +70,23 @@ public final class SnapshotPublisher {
   public synchronized PublishResult publish(Collection<RenderedGroup> rendered) {
     Instant now = clock.instant();
     SortedMap<String, PublishedGroup> previous = groups;
-    ResourceInterner interner = new ResourceInterner(previous.values());
+    ResourceInterner interner = null;
     SortedMap<String, PublishedGroup> next = new TreeMap<>();
     Map<String, GroupSnapshot> built = new HashMap<>();
+    Set<String> ids = new HashSet<>();
     for (RenderedGroup group : rendered) {
       String id = group.group().id();
-      if (built.put(id, GroupSnapshot.of(group, interner::intern)) != null) {
+      if (!ids.add(id)) {
         throw new IllegalArgumentException("Group '" + id + "' is rendered twice");
       }
+      PublishedGroup before = previous.get(id);
+      if (before != null && before.rendered() == group) {
+        continue; // the very config served now: its snapshot stands, no need to hash it again
+      }
+      if (interner == null) {
+        interner = new ResourceInterner(previous.values());
+      }
+      built.put(id, GroupSnapshot.of(group, interner::intern));
     }
 
     List<GroupUpdate> updated = new ArrayList<>();
@@ -85,6 +95,11 @@ public final class SnapshotPublisher {
       String id = group.group().id();
       GroupSnapshot snapshot = built.get(id);
       PublishedGroup before = previous.get(id);
+      if (snapshot == null) {
+        next.put(id, before);
+        unchanged++;
+        continue;
+      }
       if (before != null && before.snapshot().sameContent(snapshot)) {
         // Keep the served snapshot: the same instances stay packed and nothing is pushed.
         next.put(id, new PublishedGroup(group, before.snapshot(), before.publishedAt()));

@@ -3,6 +3,7 @@ package dev.trellis.serve;
 import dev.trellis.analyze.AnalysisResult;
 import dev.trellis.analyze.Analyzer;
 import dev.trellis.analyze.Finding;
+import dev.trellis.analyze.GroupFindings;
 import dev.trellis.analyze.Level;
 import dev.trellis.analyze.Suppressions;
 import dev.trellis.model.DefinitionTree;
@@ -29,6 +30,7 @@ import java.nio.file.WatchService;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
@@ -52,6 +54,14 @@ public final class DefinitionsReloader implements AutoCloseable {
   private final ControlPlane controlPlane;
   private final MeshRenderer renderer = new MeshRenderer();
   private final Analyzer analyzer = Analyzer.standard();
+  private final ReloadMetrics metrics;
+
+  /** What the last good reload rendered and found, for the next one to reuse. */
+  private record Good(RenderedMesh rendered, Analyzer.Incremental analysis) {}
+
+  /** Guarded by this. */
+  private Good last;
+
   private final ScheduledExecutorService reloads =
       Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "trellis-reload"));
   private WatchService watcher;
@@ -59,7 +69,7 @@ public final class DefinitionsReloader implements AutoCloseable {
 
   private final DiscoveredEndpoints discovered;
   private final Consumer<Mesh> onLoaded;
-  private Duration debounce = Duration.ofMillis(250);
+  private Duration debounce = Duration.ofMillis(100);
 
   public DefinitionsReloader(Path root, ControlPlane controlPlane) {
     this(root, controlPlane, DiscoveredEndpoints.NONE, mesh -> {});
@@ -80,6 +90,7 @@ public final class DefinitionsReloader implements AutoCloseable {
     this.controlPlane = controlPlane;
     this.discovered = discovered;
     this.onLoaded = onLoaded;
+    this.metrics = new ReloadMetrics(controlPlane.registry());
   }
 
   private static Thread daemon(Runnable r, String name) {
@@ -95,6 +106,7 @@ public final class DefinitionsReloader implements AutoCloseable {
   public synchronized Optional<PublishResult> reload() {
     Optional<String> problem;
     try {
+      long started = System.nanoTime();
       DefinitionTree tree = DefinitionTree.fromDirectory(root);
       LoadResult loaded = DefinitionLoader.load(tree);
       if (!loaded.ok()) {
@@ -102,10 +114,30 @@ public final class DefinitionsReloader implements AutoCloseable {
       } else {
         Mesh mesh = loaded.orElseThrow();
         onLoaded.accept(mesh);
-        RenderedMesh rendered = renderer.render(mesh, discovered);
-        AnalysisResult analysis =
-            analyzer.analyze(mesh, rendered, Suppressions.scan(tree, analyzer.registry()));
+        // Only groups whose inputs changed are rendered and analyzed again (see MeshRenderer).
+        RenderedMesh rendered =
+            renderer.render(
+                mesh,
+                discovered,
+                last != null ? last.rendered() : new RenderedMesh(mesh, new TreeMap<>()));
+        Analyzer.Incremental incremental =
+            analyzer.analyze(
+                mesh,
+                rendered,
+                Suppressions.scan(tree, analyzer.registry()),
+                last != null ? last.analysis().groups() : GroupFindings.NONE);
+        AnalysisResult analysis = incremental.result();
+        long analyzed = System.nanoTime();
         PublishResult result = controlPlane.publish(rendered, analysis);
+        last = new Good(rendered, incremental);
+        metrics.record(rendered.state(), incremental.groups(), analyzed - started);
+        LOG.info(
+            "Reloaded {}: {}, {} group(s) analyzed, in {} ms (publish {} ms)",
+            root,
+            rendered.state(),
+            incremental.groups().analyzed(),
+            TimeUnit.NANOSECONDS.toMillis(analyzed - started),
+            TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - analyzed));
         var blocked = controlPlane.analysis().current().blocked();
         if (blocked.isEmpty()) {
           LOG.info("Serving definitions of {}: {}", root, result);

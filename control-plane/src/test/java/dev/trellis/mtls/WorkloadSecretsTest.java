@@ -106,12 +106,18 @@ class WorkloadSecretsTest {
             Optional.of(ca), Duration.ofHours(3), clock, scheduler, renewals::incrementAndGet);
     SnapshotPublisher publisher =
         new SnapshotPublisher(new SimpleCache<>(new NodeGroup()), new PackedResources());
-    publisher.publish(certificates.attach(RENDERED));
+    RenderedMesh first = certificates.attach(RENDERED);
+    publisher.publish(first);
     assertThat(renewals).hasValue(0);
+    // The same rendered group with the same certificate: the same attached group, not a copy.
+    assertThat(certificates.attach(RENDERED).groups().get("cart"))
+        .isSameAs(first.groups().get("cart"));
 
     scheduler.advance(Duration.ofHours(2).plusMinutes(1)); // past 2/3 of 3 h
     assertThat(renewals.get()).isEqualTo(7);
-    PublishResult result = publisher.publish(certificates.attach(RENDERED));
+    RenderedMesh renewed = certificates.attach(RENDERED);
+    assertThat(renewed.groups().get("cart")).isNotSameAs(first.groups().get("cart"));
+    PublishResult result = publisher.publish(renewed);
     assertThat(result.updated())
         .hasSize(7)
         .allSatisfy(u -> assertThat(u.changedTypes()).containsExactly(ResourceType.SECRET));

@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.trellis.publish.GroupSnapshot;
 import dev.trellis.publish.PublishResult;
+import dev.trellis.publish.PublishedGroup;
 import dev.trellis.render.ResourceType;
 import dev.trellis.testing.Definitions;
 import java.io.IOException;
@@ -84,5 +85,37 @@ class DefinitionsReloaderTest {
       assertThat(after.get(ResourceType.LISTENER)).isEqualTo(before.get(ResourceType.LISTENER));
       assertThat(after.get(ResourceType.CLUSTER)).isEqualTo(before.get(ResourceType.CLUSTER));
     }
+  }
+
+  @Test
+  void aReloadRendersAgainOnlyWhatChangedAndCountsIt() {
+    Definitions defs = new Definitions(dir, 7001);
+    try (DefinitionsReloader reloader = new DefinitionsReloader(defs.root(), cp)) {
+      reloader.reload().orElseThrow();
+      assertThat(groups("rendered")).isEqualTo(2);
+      PublishedGroup web = cp.publisher().group("grpc:web").orElseThrow();
+
+      reloader.reload().orElseThrow();
+
+      assertThat(groups("rendered")).isEqualTo(2);
+      assertThat(groups("reused")).isEqualTo(2);
+      // The publisher did not even hash it again: the served group is the same object.
+      assertThat(cp.publisher().group("grpc:web").orElseThrow()).isSameAs(web);
+
+      defs.greeter(7002);
+      reloader.reload().orElseThrow();
+
+      // Only web's endpoints (its ClusterLoadAssignment of greeter) were rendered again.
+      assertThat(groups("rendered")).isEqualTo(2);
+      assertThat(groups("endpoints")).isEqualTo(1);
+      assertThat(groups("reused")).isEqualTo(3);
+      assertThat(cp.registry().get("trellis.reload.groups.analyzed").counter().count())
+          .isEqualTo(3);
+      assertThat(cp.registry().scrape()).contains("trellis_reload_groups_total");
+    }
+  }
+
+  private double groups(String outcome) {
+    return cp.registry().get("trellis.reload.groups").tag("outcome", outcome).counter().count();
   }
 }

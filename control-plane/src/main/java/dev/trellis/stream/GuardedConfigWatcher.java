@@ -39,6 +39,9 @@ import java.util.function.Consumer;
  *       name it never had); a delta response lists the name in removed_resources.
  *   <li>Delta resume: versions a reconnecting client announces in initial_resource_versions are
  *       treated as held, so unchanged resources are not sent again.
+ *   <li>First snapshot: a request whose group has no snapshot yet (proxies reconnecting to a
+ *       restarted server before its first publish) waits in {@link FirstSnapshotWait} and is
+ *       processed by these rules once the snapshot is set.
  * </ul>
  */
 final class GuardedConfigWatcher implements ConfigWatcher {
@@ -46,11 +49,16 @@ final class GuardedConfigWatcher implements ConfigWatcher {
   private final ConfigWatcher cache;
   private final SnapshotCache<String, Snapshot> snapshots;
   private final ProxyTracker tracker;
+  private final FirstSnapshotWait firstSnapshot;
 
-  GuardedConfigWatcher(SnapshotCache<String, Snapshot> cache, ProxyTracker tracker) {
+  GuardedConfigWatcher(
+      SnapshotCache<String, Snapshot> cache,
+      ProxyTracker tracker,
+      FirstSnapshotWait firstSnapshot) {
     this.cache = cache;
     this.snapshots = cache;
     this.tracker = tracker;
+    this.firstSnapshot = firstSnapshot;
   }
 
   @Override
@@ -72,6 +80,41 @@ final class GuardedConfigWatcher implements ConfigWatcher {
           hasClusterChanged,
           allowDefaultEmptyEdsUpdate);
     }
+    ProxyStream stream = handoff.stream();
+    if (snapshots.getSnapshot(stream.group()) == null) {
+      Watch placeholder = new Watch(false, allowDefaultEmptyEdsUpdate, request, responseConsumer);
+      Set<String> known = Set.copyOf(knownResourceNames);
+      if (firstSnapshot.hold(
+          stream.group(),
+          stream.node(),
+          placeholder,
+          () ->
+              guardedWatch(
+                  handoff,
+                  request,
+                  known,
+                  responseConsumer,
+                  hasClusterChanged,
+                  allowDefaultEmptyEdsUpdate))) {
+        return placeholder;
+      }
+    }
+    return guardedWatch(
+        handoff,
+        request,
+        knownResourceNames,
+        responseConsumer,
+        hasClusterChanged,
+        allowDefaultEmptyEdsUpdate);
+  }
+
+  private Watch guardedWatch(
+      Handoff handoff,
+      XdsRequest request,
+      Set<String> knownResourceNames,
+      Consumer<Response> responseConsumer,
+      boolean hasClusterChanged,
+      boolean allowDefaultEmptyEdsUpdate) {
     ProxyStream stream = handoff.stream();
     DiscoveryRequest original = request.v3Request();
     DiscoveryRequest.Builder rewrite = null;
@@ -157,6 +200,54 @@ final class GuardedConfigWatcher implements ConfigWatcher {
           responseConsumer,
           hasClusterChanged);
     }
+    ProxyStream stream = handoff.stream();
+    if (snapshots.getSnapshot(stream.group()) == null) {
+      DeltaWatch placeholder =
+          new DeltaWatch(
+              request,
+              Map.copyOf(resourceVersions),
+              Set.copyOf(pendingResources),
+              requesterVersion,
+              isWildcard,
+              responseConsumer);
+      if (firstSnapshot.hold(
+          stream.group(),
+          stream.node(),
+          placeholder,
+          // The server's own maps change with its next request: the placeholder holds copies.
+          () ->
+              guardedDeltaWatch(
+                  handoff,
+                  request,
+                  requesterVersion,
+                  placeholder.trackedResources(),
+                  placeholder.pendingResources(),
+                  isWildcard,
+                  responseConsumer,
+                  hasClusterChanged))) {
+        return placeholder;
+      }
+    }
+    return guardedDeltaWatch(
+        handoff,
+        request,
+        requesterVersion,
+        resourceVersions,
+        pendingResources,
+        isWildcard,
+        responseConsumer,
+        hasClusterChanged);
+  }
+
+  private DeltaWatch guardedDeltaWatch(
+      Handoff handoff,
+      DeltaXdsRequest request,
+      String requesterVersion,
+      Map<String, String> resourceVersions,
+      Set<String> pendingResources,
+      boolean isWildcard,
+      Consumer<DeltaResponse> responseConsumer,
+      boolean hasClusterChanged) {
     ProxyStream stream = handoff.stream();
     DeltaDiscoveryRequest original = request.v3Request();
     DeltaXdsRequest effective =

@@ -150,7 +150,10 @@ final class TypeState {
     answeredAbsent.addAll(names);
   }
 
-  /** Records a delta response: what it carries is no longer assumed, it is awaiting an answer. */
+  /**
+   * Records a delta response: what it carries or removes is no longer assumed, what it removes is
+   * answered as absent, and it awaits an answer.
+   */
   synchronized void sentDelta(DeltaDiscoveryResponse response, Instant at, long nanos) {
     sent(response.getSystemVersionInfo(), response.getNonce(), at, nanos);
     if (assumed != null) {
@@ -159,6 +162,10 @@ final class TypeState {
     }
     if (answeredAbsent != null) {
       response.getResourcesList().forEach(r -> answeredAbsent.remove(r.getName()));
+    }
+    if (response.getRemovedResourcesCount() > 0) {
+      // Told it is gone: a name still subscribed is not answered as absent again.
+      answerAbsent(Set.copyOf(response.getRemovedResourcesList()));
     }
     if (outstanding == null) {
       outstanding = new LinkedHashMap<>();

@@ -14,6 +14,8 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -31,10 +33,12 @@ public final class XdsServer implements AutoCloseable {
 
   private final Server server;
   private final ProxyTracker tracker;
+  private final ExecutorService heldWatches;
 
-  private XdsServer(Server server, ProxyTracker tracker) {
+  private XdsServer(Server server, ProxyTracker tracker, ExecutorService heldWatches) {
     this.server = server;
     this.tracker = tracker;
+    this.heldWatches = heldWatches;
   }
 
   /**
@@ -83,10 +87,18 @@ public final class XdsServer implements AutoCloseable {
             new XdsMetrics(registry),
             new RejectionMemory(REMEMBERED_NODES),
             Clock.systemUTC());
+    ExecutorService heldWatches =
+        Executors.newSingleThreadExecutor(
+            r -> {
+              Thread t = new Thread(r, "trellis-xds-first-snapshot");
+              t.setDaemon(true);
+              return t;
+            });
     V3DiscoveryServer discovery =
         new V3DiscoveryServer(
             List.of(tracker),
-            new GuardedConfigWatcher(publisher.cache(), tracker),
+            new GuardedConfigWatcher(
+                publisher.cache(), tracker, new FirstSnapshotWait(publisher.cache(), heldWatches)),
             new DefaultExecutorGroup(),
             publisher.packedResources());
     NettyServerBuilder builder =
@@ -96,21 +108,28 @@ public final class XdsServer implements AutoCloseable {
       builder.intercept(new PeerIdentity());
     }
     services.forEach(builder::addService);
-    Server server =
-        builder
-            .addService(discovery.getAggregatedDiscoveryServiceImpl())
-            .addService(discovery.getListenerDiscoveryServiceImpl())
-            .addService(discovery.getRouteDiscoveryServiceImpl())
-            .addService(discovery.getClusterDiscoveryServiceImpl())
-            .addService(discovery.getEndpointDiscoveryServiceImpl())
-            .addService(discovery.getSecretDiscoveryServiceImpl())
-            // Envoy is commonly configured with HTTP/2 keepalives well under gRPC's 5 min default.
-            .permitKeepAliveTime(10, TimeUnit.SECONDS)
-            .permitKeepAliveWithoutCalls(true)
-            .build()
-            .start();
+    Server server;
+    try {
+      server =
+          builder
+              .addService(discovery.getAggregatedDiscoveryServiceImpl())
+              .addService(discovery.getListenerDiscoveryServiceImpl())
+              .addService(discovery.getRouteDiscoveryServiceImpl())
+              .addService(discovery.getClusterDiscoveryServiceImpl())
+              .addService(discovery.getEndpointDiscoveryServiceImpl())
+              .addService(discovery.getSecretDiscoveryServiceImpl())
+              // Envoy is commonly configured with HTTP/2 keepalives well under gRPC's 5 min
+              // default.
+              .permitKeepAliveTime(10, TimeUnit.SECONDS)
+              .permitKeepAliveWithoutCalls(true)
+              .build()
+              .start();
+    } catch (IOException | RuntimeException e) {
+      heldWatches.shutdownNow();
+      throw e;
+    }
     LOG.info("xDS server listening on {}", server.getListenSockets());
-    return new XdsServer(server, tracker);
+    return new XdsServer(server, tracker, heldWatches);
   }
 
   /** The bound port. */
@@ -137,6 +156,8 @@ public final class XdsServer implements AutoCloseable {
     } catch (InterruptedException e) {
       server.shutdownNow();
       Thread.currentThread().interrupt();
+    } finally {
+      heldWatches.shutdownNow();
     }
   }
 

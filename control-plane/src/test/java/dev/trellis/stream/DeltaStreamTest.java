@@ -239,4 +239,102 @@ class DeltaStreamTest {
       ads.expectSilence(SotwStreamTest.QUIET);
     }
   }
+
+  /** What a client holds after it subscribed to and ACKed every type of this group. */
+  private static Map<String, Map<String, String>> heldAfterConnecting(RenderedGroup group) {
+    try (var before = new RunningXds();
+        var ads = AdsStub.delta(before.port())) {
+      before.publish(group);
+      Map<String, Map<String, String>> held = new HashMap<>();
+      for (String type : TYPES) {
+        ads.send(subscribe(type, "greeter"));
+        DeltaDiscoveryResponse r = ads.next();
+        held.put(r.getTypeUrl(), versions(r));
+        ads.send(ack(r));
+      }
+      return held;
+    }
+  }
+
+  /** A restart: the client reconnects to a new server before its first publish. */
+  @Test
+  void clientResumingBeforeTheFirstPublishGetsOnlyWhatChanged() {
+    Map<String, Map<String, String>> held =
+        heldAfterConnecting(web(Cluster.LbPolicy.ROUND_ROBIN, 8080));
+    try (var ads = AdsStub.delta(xds.port())) {
+      for (String type : TYPES) {
+        ads.send(
+            subscribe(type, "greeter").toBuilder()
+                .putAllInitialResourceVersions(held.get(type))
+                .build());
+      }
+      await().until(() -> xds.server.proxies().size() == 1);
+
+      xds.publish(web(Cluster.LbPolicy.ROUND_ROBIN, 9090));
+      DeltaDiscoveryResponse eds = ads.next();
+      assertThat(eds.getTypeUrl()).isEqualTo(ENDPOINT_TYPE_URL);
+      assertThat(eds.getResourcesList()).extracting(Resource::getName).containsExactly("greeter");
+      assertThat(versions(eds).get("greeter"))
+          .isNotEqualTo(held.get(ENDPOINT_TYPE_URL).get("greeter"));
+      ads.send(ack(eds));
+      ads.expectSilence(SotwStreamTest.QUIET);
+      ProxyStatus proxy = xds.proxy("web-1");
+      for (String type : List.of("clusters", "listeners", "routes")) {
+        assertThat(proxy.types().get(type).pushes()).as(type).isZero();
+      }
+      assertThat(proxy.types().get("endpoints").pushes()).isEqualTo(1);
+    }
+  }
+
+  @Test
+  void clientResumingBeforeTheFirstPublishIsToldWhatNoLongerExists() {
+    Map<String, Map<String, String>> held =
+        heldAfterConnecting(web(Cluster.LbPolicy.ROUND_ROBIN, 8080));
+    Map<String, String> clusters = new HashMap<>(held.get(CLUSTER_TYPE_URL));
+    clusters.put("retired", "0123456789abcdef");
+    Map<String, String> endpoints = new HashMap<>(held.get(ENDPOINT_TYPE_URL));
+    endpoints.put("retired", "0123456789abcdef");
+    try (var ads = AdsStub.delta(xds.port())) {
+      // Wildcard CDS and named EDS, as Envoy resumes them.
+      ads.send(
+          subscribe(CLUSTER_TYPE_URL).toBuilder().putAllInitialResourceVersions(clusters).build());
+      ads.send(
+          subscribe(ENDPOINT_TYPE_URL, "greeter", "retired").toBuilder()
+              .putAllInitialResourceVersions(endpoints)
+              .build());
+      await().until(() -> xds.server.proxies().size() == 1);
+
+      xds.publish(web(Cluster.LbPolicy.ROUND_ROBIN, 8080));
+      Map<String, DeltaDiscoveryResponse> byType = new HashMap<>();
+      for (int i = 0; i < 2; i++) {
+        DeltaDiscoveryResponse r = ads.next();
+        byType.put(r.getTypeUrl(), r);
+        ads.send(ack(r));
+      }
+      for (String type : List.of(CLUSTER_TYPE_URL, ENDPOINT_TYPE_URL)) {
+        assertThat(byType.get(type).getResourcesList()).as(type).isEmpty();
+        assertThat(byType.get(type).getRemovedResourcesList()).as(type).containsExactly("retired");
+      }
+      ads.expectSilence(SotwStreamTest.QUIET);
+    }
+  }
+
+  @Test
+  void streamClosedWhileWaitingDoesNotHoldUpTheNextOne() {
+    try (var ads = AdsStub.delta(xds.port())) {
+      ads.send(subscribe(CLUSTER_TYPE_URL));
+      await().until(() -> xds.server.proxies().size() == 1);
+    }
+    await().until(() -> xds.server.proxies().isEmpty());
+    try (var ads = AdsStub.delta(xds.port())) {
+      ads.send(subscribe(CLUSTER_TYPE_URL));
+      await().until(() -> xds.server.proxies().size() == 1);
+      xds.publish(web(Cluster.LbPolicy.ROUND_ROBIN, 8080));
+      assertThat(ads.next().getResourcesList())
+          .extracting(Resource::getName)
+          .containsExactly("greeter");
+      ads.expectSilence(SotwStreamTest.QUIET);
+      assertThat(xds.proxy("web-1").types().get("clusters").pushes()).isEqualTo(1);
+    }
+  }
 }

@@ -6,6 +6,7 @@ import dev.trellis.bench.baseline.SimpleConfigs;
 import dev.trellis.bench.fleet.Fleet;
 import dev.trellis.bench.fleet.NodeSpec;
 import dev.trellis.bench.fleet.XdsMode;
+import dev.trellis.bench.lint.LintScenario;
 import dev.trellis.bench.mesh.MeshGenerator;
 import dev.trellis.bench.mesh.MeshParams;
 import dev.trellis.bench.scenario.BaselineTarget;
@@ -16,7 +17,12 @@ import dev.trellis.bench.scenario.Scenarios;
 import dev.trellis.bench.scenario.Target;
 import dev.trellis.bench.scenario.TrellisTarget;
 import dev.trellis.model.Mesh;
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -24,6 +30,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.OptionalLong;
 import java.util.concurrent.Callable;
+import java.util.stream.Stream;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -84,11 +91,62 @@ public final class BenchMain implements Callable<Integer> {
   @Option(names = "--seed", defaultValue = "7")
   long seed;
 
+  @Option(
+      names = "--lint-services",
+      defaultValue = "1000",
+      description = "services of scenario 6's generated repo (default: ${DEFAULT-VALUE})")
+  int lintServices;
+
+  @Option(
+      names = "--lint-rounds",
+      defaultValue = "3",
+      description = "scenario 6: warm in-process runs and CLI runs; 0 skips it")
+  int lintRounds;
+
+  @Option(names = "--lint-only", description = "run scenario 6 (lint) only, no fleet")
+  boolean lintOnly;
+
   @Option(names = "--server-heap", defaultValue = "2g", description = "-Xmx of each server JVM")
   String serverHeap;
 
   @Override
   public Integer call() throws Exception {
+    Map<String, Object> header = new LinkedHashMap<>();
+    header.put("mode", lintOnly ? "lint only" : quick ? "quick" : "full");
+    header.put("cores", Runtime.getRuntime().availableProcessors());
+    header.put("cpu", cpuModel());
+    var os =
+        (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+    header.put(
+        "memory", String.format(Locale.ROOT, "%.1f GiB", os.getTotalMemorySize() / 1073741824.0));
+    header.put(
+        "java", System.getProperty("java.vm.name") + " " + System.getProperty("java.version"));
+    header.put("started", Instant.now().truncatedTo(ChronoUnit.SECONDS).toString());
+    Report report = new Report(header);
+    if (!lintOnly) {
+      fleetScenarios(header, report);
+    }
+    if (lintRounds > 0) {
+      Mesh lintMesh = MeshGenerator.generate(new MeshParams(lintServices, 4, seed));
+      report.addStandalone(
+          "6 lint (" + lintServices + " services)",
+          LintScenario.run(
+              lintMesh, out.resolve("lint-defs").toAbsolutePath(), lintRounds, System.out));
+    }
+    report.write(out);
+    report
+        .ratios()
+        .forEach(
+            (variant, r) -> {
+              System.out.println("trellis/baseline (" + variant + "):");
+              r.forEach((k, v) -> System.out.printf("  %-45s %8.2f%n", k, v));
+            });
+    System.out.println("bench: wrote " + out.resolve("report.md") + " and figures.json");
+    return 0;
+  }
+
+  /** Scenarios 1-4: each target and ADS variant against the simulated fleet. */
+  private void fleetScenarios(Map<String, Object> header, Report report) throws Exception {
     int n = nodes != null ? nodes : quick ? 1_000 : 10_000;
     MeshParams params =
         new MeshParams(
@@ -118,8 +176,6 @@ public final class BenchMain implements Callable<Integer> {
         System.out.println("bench: 'trellis serve' is not there yet: measuring the baseline only");
       }
     }
-    Map<String, Object> header = new LinkedHashMap<>();
-    header.put("mode", quick ? "quick" : "full");
     header.put("proxies", n);
     header.put("services", params.services());
     header.put("endpoints per service", params.endpoints());
@@ -128,8 +184,6 @@ public final class BenchMain implements Callable<Integer> {
     header.put("connections", conns);
     header.put("seed", seed);
     header.put("server JVM", String.join(" ", jvm));
-    header.put("cores", Runtime.getRuntime().availableProcessors());
-    Report report = new Report(header);
     for (String t : which) {
       for (XdsMode mode : modes) {
         String variant = mode.name().toLowerCase(Locale.ROOT);
@@ -172,16 +226,19 @@ public final class BenchMain implements Callable<Integer> {
         report.write(out);
       }
     }
-    report.write(out);
-    report
-        .ratios()
-        .forEach(
-            (variant, r) -> {
-              System.out.println("trellis/baseline (" + variant + "):");
-              r.forEach((k, v) -> System.out.printf("  %-45s %8.2f%n", k, v));
-            });
-    System.out.println("bench: wrote " + out.resolve("report.md") + " and figures.json");
-    return 0;
+  }
+
+  /** The CPU model as Linux names it, or "unknown". */
+  private static String cpuModel() {
+    try (Stream<String> lines = Files.lines(Path.of("/proc/cpuinfo"))) {
+      return lines
+          .filter(l -> l.startsWith("model name"))
+          .map(l -> l.substring(l.indexOf(':') + 1).trim())
+          .findFirst()
+          .orElse("unknown");
+    } catch (IOException | RuntimeException e) {
+      return "unknown";
+    }
   }
 
   public static void main(String[] args) {

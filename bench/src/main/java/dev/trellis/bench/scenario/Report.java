@@ -13,12 +13,16 @@ import java.util.Set;
 
 /**
  * Writes a bench run as {@code figures.json} (every figure, and Trellis/baseline ratios when both
- * ran) and {@code report.md} (one table per ADS variant).
+ * ran) and {@code report.md} (one table per ADS variant, then one per scenario that measures
+ * Trellis alone).
  */
 public final class Report {
 
   /** Results by target name, then ADS variant ({@code sotw}, {@code delta}). */
   private final Map<String, Map<String, Figures>> results = new LinkedHashMap<>();
+
+  /** Scenarios that measure Trellis alone (no fleet, no baseline), by title. */
+  private final Map<String, Figures> standalone = new LinkedHashMap<>();
 
   private final Map<String, Object> params;
 
@@ -28,6 +32,11 @@ public final class Report {
 
   public void add(String target, String variant, Figures figures) {
     results.computeIfAbsent(target, t -> new LinkedHashMap<>()).put(variant, figures);
+  }
+
+  /** A scenario measuring Trellis alone, shown as its own table under {@code title}. */
+  public void addStandalone(String title, Figures figures) {
+    standalone.put(title, figures);
   }
 
   /** Trellis over baseline per figure and variant, where both have a non-zero figure. */
@@ -71,6 +80,9 @@ public final class Report {
         });
     json.put("results", res);
     json.put("ratios", ratios());
+    Map<String, Object> alone = new LinkedHashMap<>();
+    standalone.forEach((title, f) -> alone.put(title, finite(f.asMap())));
+    json.put("standalone", alone);
     new ObjectMapper()
         .enable(SerializationFeature.INDENT_OUTPUT)
         .writeValue(dir.resolve("figures.json").toFile(), json);
@@ -80,10 +92,13 @@ public final class Report {
   String markdown() {
     StringBuilder b = new StringBuilder("# Trellis bench\n\n");
     params.forEach((k, v) -> b.append("- ").append(k).append(": ").append(v).append('\n'));
-    b.append('\n')
-        .append("Times in ms from the moment the bench acted (fleet start, change handed over,")
-        .append(" server killed); heap after a full GC (jcmd). Scenarios: connect every proxy;")
-        .append(" change one group's routes; change one service's endpoints; kill and restart.\n");
+    if (!results.isEmpty()) {
+      b.append('\n')
+          .append("Times in ms from the moment the bench acted (fleet start, change handed over,")
+          .append(" server killed); heap after a full GC (jcmd). Scenarios: connect every proxy;")
+          .append(
+              " change one group's routes; change one service's endpoints; kill and restart.\n");
+    }
     Map<String, Map<String, Double>> ratios = ratios();
     Set<String> variants = new LinkedHashSet<>();
     results.values().forEach(m -> variants.addAll(m.keySet()));
@@ -123,6 +138,14 @@ public final class Report {
         b.append('\n');
       }
     }
+    standalone.forEach(
+        (title, f) -> {
+          b.append("\n## ").append(title).append("\n\n| figure | value |\n|---|---:|\n");
+          f.asMap()
+              .forEach(
+                  (name, v) ->
+                      b.append("| ").append(name).append(" | ").append(format(v)).append(" |\n"));
+        });
     return b.toString();
   }
 

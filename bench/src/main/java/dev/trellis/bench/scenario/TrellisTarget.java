@@ -9,6 +9,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -19,11 +20,14 @@ import java.util.OptionalLong;
 /**
  * {@code trellis serve} in its own JVM ({@link TrellisCli} on this JVM's class path), on loopback,
  * serving a definitions directory. Ready once its admin {@code /readyz} answers 200; a change
- * rewrites the changed service's file there, and Trellis' own watcher picks it up.
+ * rewrites the changed service's file there, and Trellis' own watcher picks it up. As in production
+ * it keeps its mesh CA root in a directory ({@code --ca-dir}, made once by {@code trellis certs
+ * init}), so a restart keeps the trust bundle; leaf certificates are new each start.
  */
 public final class TrellisTarget implements Target {
 
   private final Path defs;
+  private final Path caDir;
   private final List<String> jvmOptions;
   private final OptionalLong debounceMs;
   private final Path log;
@@ -44,7 +48,22 @@ public final class TrellisTarget implements Target {
     this.jvmOptions = List.copyOf(jvmOptions);
     this.debounceMs = debounceMs;
     this.log = log;
+    this.caDir = defs.resolveSibling(defs.getFileName() + "-ca");
     DefinitionsWriter.write(mesh, defs);
+    if (!Files.exists(caDir.resolve("ca.crt"))) {
+      int exit =
+          TrellisCli.commandLine()
+              .execute(
+                  "certs",
+                  "init",
+                  "--ca-dir",
+                  caDir.toString(),
+                  "--trust-domain",
+                  mesh.config().trustDomain());
+      if (exit != 0) {
+        throw new IllegalStateException("trellis certs init failed (exit " + exit + ")");
+      }
+    }
   }
 
   /** Whether the CLI on the class path has {@code serve}. */
@@ -75,7 +94,9 @@ public final class TrellisTarget implements Target {
             "--xds-port",
             Integer.toString(xdsPort),
             "--admin-port",
-            Integer.toString(adminPort)));
+            Integer.toString(adminPort),
+            "--ca-dir",
+            caDir.toString()));
     if (debounceMs.isPresent()) {
       cmd.add("--debounce-ms");
       cmd.add(Long.toString(debounceMs.getAsLong()));

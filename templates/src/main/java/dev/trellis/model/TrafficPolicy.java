@@ -57,7 +57,12 @@ public record TrafficPolicy(
     ROUND_ROBIN,
     LEAST_REQUEST,
     RING_HASH,
-    RANDOM;
+    RANDOM,
+    /**
+     * Round robin weighted by what each instance reports of its own load (ORCA: requests per second
+     * over utilization, errors penalised); instances that report nothing get the mean.
+     */
+    WEIGHTED_ROUND_ROBIN;
 
     /** The name in definitions, e.g. {@code least_request}. */
     public String label() {

@@ -60,7 +60,8 @@
  *   circuitBreakers: {maxConnections: 100, maxPendingRequests: 50, maxRequests: 200}
  *   outlierDetection: {consecutive5xx: 5, consecutiveGatewayErrors: 3, baseEjectionTime: 30s,
  *                      maxEjectionPercent: 50}
- *   lb: least_request             # round_robin | least_request | ring_hash | random
+ *   lb: least_request             # round_robin | least_request | ring_hash | random |
+ *                                 # weighted_round_robin (by the instances' ORCA load reports)
  * </pre>
  *
  * <p>An edge exposure:

@@ -190,7 +190,7 @@ class TrafficPolicyLoaderTest {
                 + " is not a duration (a positive whole number followed by ms, s, m or h, e.g."
                 + " 500ms, 2s, 1m)",
             "services/payments.yaml:14:9: dependencies[0].lb: invalid value 'maglev' (expected one"
-                + " of: round_robin, least_request, ring_hash, random)");
+                + " of: round_robin, least_request, ring_hash, random, weighted_round_robin)");
   }
 
   @Test
@@ -212,7 +212,7 @@ class TrafficPolicyLoaderTest {
                 "mesh.yaml", "trafficDefaults:\n  lb: fastest\n  retries: {on: []}\n  name: x\n"))
         .containsExactly(
             "mesh.yaml:2:7: trafficDefaults.lb: invalid value 'fastest' (expected one of:"
-                + " round_robin, least_request, ring_hash, random)",
+                + " round_robin, least_request, ring_hash, random, weighted_round_robin)",
             "mesh.yaml:3:17: trafficDefaults.retries.on: must not be empty",
             "mesh.yaml:4:3: unknown field 'name' in trafficDefaults (expected one of: timeout,"
                 + " retries, circuitBreakers, outlierDetection, lb)");

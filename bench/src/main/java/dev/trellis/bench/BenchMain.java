@@ -9,6 +9,7 @@ import dev.trellis.bench.fleet.XdsMode;
 import dev.trellis.bench.lint.LintScenario;
 import dev.trellis.bench.mesh.MeshGenerator;
 import dev.trellis.bench.mesh.MeshParams;
+import dev.trellis.bench.render.RenderScenario;
 import dev.trellis.bench.scenario.BaselineTarget;
 import dev.trellis.bench.scenario.Figures;
 import dev.trellis.bench.scenario.FleetPlan;
@@ -106,6 +107,14 @@ public final class BenchMain implements Callable<Integer> {
   @Option(names = "--lint-only", description = "run scenario 6 (lint) only, no fleet")
   boolean lintOnly;
 
+  @Option(
+      names = "--render-sizes",
+      split = ",",
+      defaultValue = "1000,5000",
+      description =
+          "scenario 5: services of the meshes rendered and analyzed in process (none: skip it)")
+  List<String> renderSizes;
+
   @Option(names = "--server-heap", defaultValue = "2g", description = "-Xmx of each server JVM")
   String serverHeap;
 
@@ -123,6 +132,14 @@ public final class BenchMain implements Callable<Integer> {
         "java", System.getProperty("java.vm.name") + " " + System.getProperty("java.version"));
     header.put("started", Instant.now().truncatedTo(ChronoUnit.SECONDS).toString());
     Report report = new Report(header);
+    if (!lintOnly && !renderSizes.contains("none")) {
+      // Before any server runs, so that the in-process figures have the machine to themselves.
+      List<Integer> sizes = renderSizes.stream().map(Integer::parseInt).toList();
+      report.addStandalone(
+          "5 render + analyze, in process (" + renderSizes + " services)",
+          new RenderScenario(quick ? 2 : 3, repeats * 4, seed, System.out).run(sizes));
+      report.write(out);
+    }
     if (!lintOnly) {
       fleetScenarios(header, report);
     }

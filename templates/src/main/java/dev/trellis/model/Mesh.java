@@ -107,6 +107,22 @@ public record Mesh(
     return edge.securityHeaders().orElse(config.securityHeaders()).effective();
   }
 
+  /**
+   * The services that declare each service as a dependency, by callee name, each list in name
+   * order; services no one calls are absent. One pass over the mesh: use it rather than {@link
+   * #callersOf} for every service.
+   */
+  public Map<String, List<ServiceDef>> callersByCallee() {
+    Map<String, List<ServiceDef>> out = new java.util.HashMap<>();
+    for (ServiceDef caller : services.values()) {
+      caller.dependencies().stream()
+          .map(Dependency::name)
+          .distinct()
+          .forEach(n -> out.computeIfAbsent(n, k -> new java.util.ArrayList<>()).add(caller));
+    }
+    return out;
+  }
+
   /** The services that declare {@code callee} as a dependency, by name. */
   public List<ServiceDef> callersOf(String callee) {
     return services.values().stream()

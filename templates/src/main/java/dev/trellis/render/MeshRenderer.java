@@ -53,13 +53,14 @@ public final class MeshRenderer {
    *
    * <p>A group's config is a function of the compiled templates and of what its templates are
    * given: its id, its root definition and its template context, and (endpoints template only) its
-   * endpoints context. Each render fingerprints those inputs per group ({@link RenderState}). A
-   * group whose inputs all equal those of {@code previous} (same templates instance, same
-   * fingerprints) is reused as the same {@link RenderedGroup} object; one whose endpoints context
-   * alone differs only has its endpoints template rendered again; every other group, and every
-   * group rendered with other templates, is rendered whole. Groups {@code previous} has and {@code
-   * mesh} does not are dropped. The result equals a full render of {@code mesh}; its {@link
-   * RenderedMesh#state()} says which groups were rendered, re-rendered for endpoints, or reused.
+   * endpoints context. Each render keeps those inputs per group ({@link RenderState}) and compares
+   * them exactly with the previous render's ({@link SameContext}). A group whose inputs all equal
+   * those of {@code previous} (same templates instance, same contexts) is reused as the same {@link
+   * RenderedGroup} object; one whose endpoints context alone differs only has its endpoints
+   * template rendered again; every other group, and every group rendered with other templates, is
+   * rendered whole. Groups {@code previous} has and {@code mesh} does not are dropped. The result
+   * equals a full render of {@code mesh}; its {@link RenderedMesh#state()} says which groups were
+   * rendered, re-rendered for endpoints, or reused.
    *
    * @param previous the last render's result (of this or another renderer), or an empty mesh
    * @throws RenderException as {@link #render(Mesh, DiscoveredEndpoints)}
@@ -131,7 +132,7 @@ public final class MeshRenderer {
     REUSED
   }
 
-  /** One group of a render: its config, its input fingerprints, and how it was obtained. */
+  /** One group of a render: its config, its inputs, and how it was obtained. */
   private record Outcome(RenderedGroup group, RenderState.Inputs inputs, Done kind) {}
 
   private Outcome renderOrReuse(
@@ -146,11 +147,10 @@ public final class MeshRenderer {
     Map<String, Object> endpointBindings = model.endpointBindings(group);
     RenderState.Inputs inputs =
         new RenderState.Inputs(
-            ContextHash.of(group.id(), model.rootDefinition(group), bindings),
-            ContextHash.of(endpointBindings));
+            List.of(group.id(), model.rootDefinition(group), bindings), endpointBindings);
     RenderState.Inputs old = before.inputs(group.id());
-    if (last != null && old != null && old.config().equals(inputs.config())) {
-      if (old.endpoints().equals(inputs.endpoints())) {
+    if (last != null && old != null && old.sameConfig(inputs)) {
+      if (old.sameEndpoints(inputs)) {
         return new Outcome(last, inputs, Done.REUSED);
       }
       List<RenderedResource> resources = new ArrayList<>();

@@ -1,16 +1,16 @@
 package dev.trellis.render;
 
-import com.google.common.hash.HashCode;
 import java.util.Collections;
 import java.util.EnumMap;
+import java.util.List;
 import java.util.Map;
 import java.util.SortedSet;
 import java.util.TreeSet;
 
 /**
  * What one render of a mesh did, and what the next render needs from it to reuse groups: each
- * group's input fingerprints (see {@link MeshRenderer#render(dev.trellis.model.Mesh,
- * DiscoveredEndpoints, RenderedMesh)}).
+ * group's inputs (see {@link MeshRenderer#render(dev.trellis.model.Mesh, DiscoveredEndpoints,
+ * RenderedMesh)}).
  */
 public final class RenderState {
 
@@ -19,10 +19,20 @@ public final class RenderState {
       new RenderState(null, Map.of(), new TreeSet<>(), new TreeSet<>(), new TreeSet<>(), Map.of());
 
   /**
-   * The fingerprints of one group's inputs: its id, root definition and template context ({@code
-   * config}), and the context of its endpoints template alone ({@code endpoints}).
+   * One group's inputs, kept to compare with the next render's: its id, root definition and
+   * template context ({@code config}), and the context of its endpoints template ({@code
+   * endpoints}). See {@link SameContext}.
    */
-  record Inputs(HashCode config, HashCode endpoints) {}
+  record Inputs(List<Object> config, Map<String, Object> endpoints) {
+
+    boolean sameConfig(Inputs other) {
+      return SameContext.same(config, other.config);
+    }
+
+    boolean sameEndpoints(Inputs other) {
+      return SameContext.same(endpoints, other.endpoints);
+    }
+  }
 
   private final TemplateSet templates;
   private final Map<String, Inputs> inputs;
@@ -53,7 +63,7 @@ public final class RenderState {
     return templates;
   }
 
-  /** The input fingerprints of a group this render produced, or null. */
+  /** The inputs of a group this render produced, or null. */
   Inputs inputs(String groupId) {
     return inputs.get(groupId);
   }

@@ -71,6 +71,7 @@ public final class EnforceCheck implements MeshCheck {
   @Override
   public void check(MeshContext context) {
     Mesh mesh = context.mesh();
+    Map<String, List<ServiceDef>> callers = mesh.callersByCallee();
     for (ServiceDef s : mesh.services().values()) {
       if (s.authz() != AuthzMode.ENFORCE) {
         continue;
@@ -88,7 +89,7 @@ public final class EnforceCheck implements MeshCheck {
                 + "): without identities no RBAC is rendered, so nothing is denied.");
         continue;
       }
-      for (ServiceDef caller : mesh.callersOf(s.name())) {
+      for (ServiceDef caller : callers.getOrDefault(s.name(), List.of())) {
         if (!Mesh.canOriginateMtls(caller, s)) {
           context.report(
               CALLER_WITHOUT_IDENTITY,
@@ -104,13 +105,17 @@ public final class EnforceCheck implements MeshCheck {
                   + "', or keep authz: audit.");
         }
       }
-      audit.ifPresent(a -> unknownCallers(context, mesh, s, a));
+      audit.ifPresent(a -> unknownCallers(context, mesh, s, a, callers));
     }
   }
 
   private static void unknownCallers(
-      MeshContext context, Mesh mesh, ServiceDef s, AuditObservations audit) {
-    Set<String> allowed = allowed(mesh, s);
+      MeshContext context,
+      Mesh mesh,
+      ServiceDef s,
+      AuditObservations audit,
+      Map<String, List<ServiceDef>> callers) {
+    Set<String> allowed = allowed(mesh, s, callers.getOrDefault(s.name(), List.of()));
     List<String> unknown = new ArrayList<>();
     for (Map.Entry<String, Long> e : audit.deniedAt(s.name()).entrySet()) {
       if (!allowed.contains(e.getKey()) && e.getValue() > 0) {
@@ -131,8 +136,12 @@ public final class EnforceCheck implements MeshCheck {
 
   /** The identities the service's RBAC allows (as rendered). */
   static Set<String> allowed(Mesh mesh, ServiceDef s) {
+    return allowed(mesh, s, mesh.callersOf(s.name()));
+  }
+
+  private static Set<String> allowed(Mesh mesh, ServiceDef s, List<ServiceDef> callers) {
     Set<String> out = new TreeSet<>();
-    mesh.callersOf(s.name()).forEach(c -> out.add(mesh.identityOf(c.name())));
+    callers.forEach(c -> out.add(mesh.identityOf(c.name())));
     s.edge().ifPresent(e -> out.add(mesh.gatewayIdentity(e.gateway())));
     return out;
   }

@@ -9,6 +9,7 @@ import dev.trellis.model.MtlsMode;
 import dev.trellis.model.Protocol;
 import dev.trellis.model.ServiceDef;
 import java.util.List;
+import java.util.Map;
 
 /**
  * A strict service called by a proxyless gRPC app that is itself still {@code mtls: disable}
@@ -41,11 +42,12 @@ public final class ProxylessCallerCheck implements MeshCheck {
   @Override
   public void check(MeshContext context) {
     Mesh mesh = context.mesh();
+    Map<String, List<ServiceDef>> callers = mesh.callersByCallee();
     for (ServiceDef callee : mesh.services().values()) {
       if (mesh.servedMtls(callee) != MtlsMode.STRICT || callee.protocol() != Protocol.GRPC) {
         continue;
       }
-      for (ServiceDef caller : mesh.callersOf(callee.name())) {
+      for (ServiceDef caller : callers.getOrDefault(callee.name(), List.of())) {
         if (caller.proxyless() && mesh.mtlsOf(caller) == MtlsMode.DISABLE) {
           context.report(
               RULE,

@@ -56,6 +56,9 @@ public final class DefinitionsReloader implements AutoCloseable {
   private final Analyzer analyzer = Analyzer.standard();
   private final ReloadMetrics metrics;
 
+  /** Service files are read again only when their text (or mesh.yaml's) changed. */
+  private final DefinitionLoader.Cache loads = new DefinitionLoader.Cache();
+
   /** What the last good reload rendered and found, for the next one to reuse. */
   private record Good(RenderedMesh rendered, Analyzer.Incremental analysis) {}
 
@@ -108,7 +111,7 @@ public final class DefinitionsReloader implements AutoCloseable {
     try {
       long started = System.nanoTime();
       DefinitionTree tree = DefinitionTree.fromDirectory(root);
-      LoadResult loaded = DefinitionLoader.load(tree);
+      LoadResult loaded = DefinitionLoader.load(tree, loads);
       if (!loaded.ok()) {
         problem = Optional.of(lines(loaded.errors().stream().map(LoadError::toString)));
       } else {

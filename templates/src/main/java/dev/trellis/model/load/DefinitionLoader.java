@@ -9,10 +9,12 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.SortedMap;
 import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Collectors;
 
 /**
@@ -26,8 +28,28 @@ public final class DefinitionLoader {
 
   private DefinitionLoader() {}
 
+  /**
+   * Service files read by earlier loads, by path, for a caller that loads the same repo again and
+   * again ({@code trellis serve}). Reading a service file is a function of its path, its text and
+   * {@code mesh.yaml}'s text, so a file whose texts are all unchanged is not read again and yields
+   * the very same {@link ServiceDef} object. Thread-safe.
+   */
+  public static final class Cache {
+    private final Map<String, Read> byPath = new ConcurrentHashMap<>();
+
+    private record Read(String text, String meshText, ServiceFile file, List<LoadError> errors) {}
+  }
+
   /** Reads every file of {@code tree}; the result holds a mesh exactly when no error was found. */
   public static LoadResult load(DefinitionTree tree) {
+    return load(tree, new Cache());
+  }
+
+  /**
+   * As {@link #load(DefinitionTree)}, taking from {@code cache} the service files read before with
+   * the same texts, and leaving there those of this tree (and only those).
+   */
+  public static LoadResult load(DefinitionTree tree, Cache cache) {
     Problems problems = new Problems();
     String meshText = tree.files().get(MeshConfig.FILE);
     MeshFile mesh = meshText == null ? MeshFile.ABSENT : MeshConfigReader.read(meshText, problems);
@@ -38,12 +60,13 @@ public final class DefinitionLoader {
         .forEach(
             (path, text) -> {
               if (path.startsWith(SERVICES)) {
-                serviceFile(path, text, problems, mesh).ifPresent(services::add);
+                cached(cache, path, text, meshText, problems, mesh).ifPresent(services::add);
               } else if (path.startsWith(TEMPLATES)) {
                 templates.put(path.substring(TEMPLATES.length()), text);
               }
             });
 
+    cache.byPath.keySet().retainAll(tree.files().keySet());
     checkNames(services, mesh, problems);
     checkDependencies(services, problems);
 
@@ -55,6 +78,19 @@ public final class DefinitionLoader {
     services.stream().map(s -> s.service().orElseThrow()).forEach(s -> byName.put(s.name(), s));
     return new LoadResult(
         Optional.of(new Mesh(mesh.config().orElseThrow(), byName, templates)), List.of());
+  }
+
+  private static Optional<ServiceFile> cached(
+      Cache cache, String path, String text, String meshText, Problems problems, MeshFile mesh) {
+    Cache.Read read = cache.byPath.get(path);
+    if (read == null || !read.text().equals(text) || !Objects.equals(read.meshText(), meshText)) {
+      Problems own = new Problems();
+      Optional<ServiceFile> file = serviceFile(path, text, own, mesh);
+      read = new Cache.Read(text, meshText, file.orElse(null), own.all());
+      cache.byPath.put(path, read);
+    }
+    problems.addAll(read.errors());
+    return Optional.ofNullable(read.file());
   }
 
   private static Optional<ServiceFile> serviceFile(

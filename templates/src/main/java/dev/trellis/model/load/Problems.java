@@ -14,6 +14,15 @@ final class Problems {
     errors.add(new LoadError(at, field, message));
   }
 
+  /** Every error added, in the order added. */
+  List<LoadError> all() {
+    return List.copyOf(errors);
+  }
+
+  void addAll(List<LoadError> more) {
+    errors.addAll(more);
+  }
+
   /** By location; errors at one location stay in the order they were found (field order). */
   List<LoadError> sorted() {
     return errors.stream().sorted(Comparator.comparing(LoadError::location)).toList();

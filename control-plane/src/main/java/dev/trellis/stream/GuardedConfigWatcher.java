@@ -39,7 +39,7 @@ import java.util.function.Consumer;
  *       name it never had); a delta response lists the name in removed_resources.
  *   <li>Delta resume: versions a reconnecting client announces in initial_resource_versions are
  *       treated as held, so unchanged resources are not sent again.
- *   <li>First snapshot: a request whose group has no snapshot yet (proxies reconnecting to a
+ *   <li>First snapshot: a delta request whose group has no snapshot yet (proxies reconnecting to a
  *       restarted server before its first publish) waits in {@link FirstSnapshotWait} and is
  *       processed by these rules once the snapshot is set.
  * </ul>
@@ -80,25 +80,9 @@ final class GuardedConfigWatcher implements ConfigWatcher {
           hasClusterChanged,
           allowDefaultEmptyEdsUpdate);
     }
-    ProxyStream stream = handoff.stream();
-    if (snapshots.getSnapshot(stream.group()) == null) {
-      Watch placeholder = new Watch(false, allowDefaultEmptyEdsUpdate, request, responseConsumer);
-      Set<String> known = Set.copyOf(knownResourceNames);
-      if (firstSnapshot.hold(
-          stream.group(),
-          stream.node(),
-          placeholder,
-          () ->
-              guardedWatch(
-                  handoff,
-                  request,
-                  known,
-                  responseConsumer,
-                  hasClusterChanged,
-                  allowDefaultEmptyEdsUpdate))) {
-        return placeholder;
-      }
-    }
+    // Not held until the first snapshot (unlike delta): the cache then compares only versions, so
+    // a proxy resuming with the version it holds is sent nothing; a watch created after the
+    // snapshot would be answered at once for names new on the stream, which all are.
     return guardedWatch(
         handoff,
         request,

@@ -19,7 +19,9 @@ import io.envoyproxy.envoy.config.core.v3.Node;
 import io.envoyproxy.envoy.service.discovery.v3.DiscoveryRequest;
 import io.envoyproxy.envoy.service.discovery.v3.DiscoveryResponse;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -235,6 +237,40 @@ class SotwStreamTest {
       await().until(() -> xds.server.proxies().size() == 1);
       xds.publish(web(Cluster.LbPolicy.ROUND_ROBIN, 8080));
       assertThat(ads.next().getResourcesList()).hasSize(1);
+    }
+  }
+
+  /** A restart: the proxy reconnects before the first publish with the versions it holds. */
+  @Test
+  void proxyResumingBeforeTheFirstPublishIsSentOnlyChangedTypes() {
+    List<String> types =
+        List.of(CLUSTER_TYPE_URL, ENDPOINT_TYPE_URL, LISTENER_TYPE_URL, ROUTE_TYPE_URL);
+    Map<String, String> held = new HashMap<>();
+    try (var before = new RunningXds();
+        var ads = AdsStub.sotw(before.port())) {
+      before.publish(web(Cluster.LbPolicy.ROUND_ROBIN, 8080));
+      for (String type : types) {
+        ads.send(request(WEB, type, "", "", "greeter"));
+        DiscoveryResponse r = ads.next();
+        held.put(r.getTypeUrl(), r.getVersionInfo());
+        ads.send(ack(WEB, r, "greeter"));
+      }
+    }
+    try (var ads = AdsStub.sotw(xds.port())) {
+      for (String type : types) {
+        ads.send(request(WEB, type, held.get(type), "", "greeter"));
+      }
+      await().until(() -> xds.server.proxies().size() == 1);
+
+      xds.publish(web(Cluster.LbPolicy.ROUND_ROBIN, 9090));
+      DiscoveryResponse eds = ads.next();
+      assertThat(eds.getTypeUrl()).isEqualTo(ENDPOINT_TYPE_URL);
+      ads.send(ack(WEB, eds, "greeter"));
+      ads.expectSilence(QUIET);
+      ProxyStatus proxy = xds.proxy("web-1");
+      for (String type : List.of("clusters", "listeners", "routes")) {
+        assertThat(proxy.types().get(type).pushes()).as(type).isZero();
+      }
     }
   }
 }

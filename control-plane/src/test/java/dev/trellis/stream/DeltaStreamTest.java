@@ -337,4 +337,19 @@ class DeltaStreamTest {
       assertThat(xds.proxy("web-1").types().get("clusters").pushes()).isEqualTo(1);
     }
   }
+
+  @Test
+  void nodeOfAnUnknownGroupWaitingForTheFirstPublishIsAnsweredThen() {
+    Node stray = AdsStub.node("stray-1", "nosuch", "gRPC Java");
+    try (var ads = AdsStub.delta(xds.port())) {
+      ads.send(subscribe(ENDPOINT_TYPE_URL, "greeter").toBuilder().setNode(stray).build());
+      await().until(() -> xds.server.proxies().size() == 1);
+
+      xds.publish(web(Cluster.LbPolicy.ROUND_ROBIN, 8080));
+      DeltaDiscoveryResponse r = ads.next();
+      assertThat(r.getResourcesList()).isEmpty();
+      assertThat(r.getRemovedResourcesList()).containsExactly("greeter");
+      assertThat(xds.proxy("stray-1").knownGroup()).isFalse();
+    }
+  }
 }

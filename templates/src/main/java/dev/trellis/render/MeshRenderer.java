@@ -54,13 +54,15 @@ public final class MeshRenderer {
    * <p>A group's config is a function of the compiled templates and of what its templates are
    * given: its id, its root definition and its template context, and (endpoints template only) its
    * endpoints context. Each render keeps those inputs per group ({@link RenderState}) and compares
-   * them exactly with the previous render's ({@link SameContext}). A group whose inputs all equal
-   * those of {@code previous} (same templates instance, same contexts) is reused as the same {@link
-   * RenderedGroup} object; one whose endpoints context alone differs only has its endpoints
-   * template rendered again; every other group, and every group rendered with other templates, is
-   * rendered whole. Groups {@code previous} has and {@code mesh} does not are dropped. The result
-   * equals a full render of {@code mesh}; its {@link RenderedMesh#state()} says which groups were
-   * rendered, re-rendered for endpoints, or reused.
+   * them exactly with the previous render's ({@link SameContext}); a sidecar or gRPC group whose
+   * model inputs ({@link RenderModel.ServiceInputs}) equal the previous render's is reused without
+   * building its contexts at all. A group whose inputs all equal those of {@code previous} (same
+   * templates instance, same contexts) is reused as the same {@link RenderedGroup} object; one
+   * whose endpoints context alone differs only has its endpoints template rendered again; every
+   * other group, and every group rendered with other templates, is rendered whole. Groups {@code
+   * previous} has and {@code mesh} does not are dropped. The result equals a full render of {@code
+   * mesh}; its {@link RenderedMesh#state()} says which groups were rendered, re-rendered for
+   * endpoints, or reused.
    *
    * @param previous the last render's result (of this or another renderer), or an empty mesh
    * @throws RenderException as {@link #render(Mesh, DiscoveredEndpoints)}
@@ -143,12 +145,19 @@ public final class MeshRenderer {
       RenderedGroup last,
       ResourceParser.Cache cache,
       AtomicIntegerArray renders) {
-    Map<String, Object> bindings = model.bindings(group);
-    Map<String, Object> endpointBindings = model.endpointBindings(group);
-    RenderState.Inputs inputs =
-        new RenderState.Inputs(
-            List.of(group.id(), model.rootDefinition(group), bindings), endpointBindings);
+    RenderModel.ServiceInputs service = model.serviceInputs(group).orElse(null);
     RenderState.Inputs old = before.inputs(group.id());
+    if (service != null && last != null && old != null && service.equals(old.service())) {
+      // Equal inputs make equal contexts (RenderModel builds them from these alone).
+      return new Outcome(last, old, Done.REUSED);
+    }
+    Map<String, Object> bindings =
+        service != null ? RenderModel.bindings(service) : model.bindings(group);
+    Map<String, Object> endpointBindings =
+        service != null ? RenderModel.endpointBindings(service) : model.endpointBindings(group);
+    SourceLocation root = service != null ? service.root() : model.rootDefinition(group);
+    RenderState.Inputs inputs =
+        new RenderState.Inputs(service, List.of(group.id(), root, bindings), endpointBindings);
     if (last != null && old != null && old.sameConfig(inputs)) {
       if (old.sameEndpoints(inputs)) {
         return new Outcome(last, inputs, Done.REUSED);

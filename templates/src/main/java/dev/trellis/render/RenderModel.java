@@ -6,6 +6,7 @@ import dev.trellis.model.Dependency;
 import dev.trellis.model.Gateway;
 import dev.trellis.model.HostPort;
 import dev.trellis.model.Mesh;
+import dev.trellis.model.MeshConfig;
 import dev.trellis.model.Protocol;
 import dev.trellis.model.ServiceDef;
 import dev.trellis.model.SourceLocation;
@@ -18,10 +19,10 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
 
 /**
@@ -40,12 +41,8 @@ final class RenderModel {
   private final Mesh mesh;
   private final DiscoveredEndpoints discovered;
   private final Map<String, Object> meshMap;
-  private final Map<String, List<Map<String, Object>>> localities = new ConcurrentHashMap<>();
 
   private final Supplier<Map<String, List<String>>> principals;
-
-  private final Map<String, List<DefinitionMap>> dependencyMaps = new ConcurrentHashMap<>();
-  private final Map<String, DefinitionMap> serviceMaps = new ConcurrentHashMap<>();
 
   /**
    * @param principals the identities allowed to call each service (see {@link #principals(Mesh)}):
@@ -57,7 +54,7 @@ final class RenderModel {
     this.principals = principals;
     this.mesh = mesh;
     this.discovered = discovered;
-    this.meshMap = meshMap(mesh);
+    this.meshMap = meshMap(mesh.config());
   }
 
   /**
@@ -139,6 +136,52 @@ final class RenderModel {
             d -> mesh.service(d.name()).map(c -> c.protocol() == Protocol.GRPC).orElse(false));
   }
 
+  /**
+   * Everything the contexts of a service's group (sidecar or gRPC) are made of. They are built by
+   * static methods from this record alone ({@link #bindings(ServiceInputs)}, {@link
+   * #endpointBindings(ServiceInputs)}, {@link #root()}), so equal inputs give equal contexts: the
+   * renderer reuses a group whose inputs equal the last render's without building its contexts.
+   *
+   * @param callees the service's dependencies' definitions, in dependency order
+   * @param principals the identities allowed to call the service (see {@link #principals(Mesh)})
+   * @param discovered each callee's discovered instances, in dependency order
+   */
+  record ServiceInputs(
+      ProxyGroup group,
+      MeshConfig config,
+      ServiceDef service,
+      List<ServiceDef> callees,
+      List<String> principals,
+      List<List<HostPort>> discovered) {
+
+    SourceLocation root() {
+      return serviceLocation(service);
+    }
+
+    /** The mesh methods the contexts use answer from the config alone. */
+    private Mesh meshView() {
+      return new Mesh(config, new TreeMap<>(), new TreeMap<>());
+    }
+  }
+
+  /** The inputs of a sidecar or gRPC group; empty for an edge group. */
+  Optional<ServiceInputs> serviceInputs(ProxyGroup group) {
+    if (group.kind() == ProxyKind.EDGE) {
+      return Optional.empty();
+    }
+    ServiceDef s = service(group);
+    List<ServiceDef> callees = new ArrayList<>(s.dependencies().size());
+    List<List<HostPort>> found = new ArrayList<>(s.dependencies().size());
+    for (int i = 0; i < s.dependencies().size(); i++) {
+      ServiceDef callee = callee(s, i);
+      callees.add(callee);
+      found.add(List.copyOf(discovered.of(callee.name())));
+    }
+    return Optional.of(
+        new ServiceInputs(
+            group, mesh.config(), s, List.copyOf(callees), principalsOf(s), List.copyOf(found)));
+  }
+
   /** The definition a group's config stands for: its service, or its gateway in mesh.yaml. */
   SourceLocation rootDefinition(ProxyGroup group) {
     return switch (group.kind()) {
@@ -150,27 +193,7 @@ final class RenderModel {
   /** The context of the listeners, routes, clusters and secrets templates of {@code group}. */
   Map<String, Object> bindings(ProxyGroup group) {
     return switch (group.kind()) {
-      case SIDECAR -> {
-        ServiceDef s = service(group);
-        List<DefinitionMap> deps = dependencyMaps.computeIfAbsent(s.name(), n -> dependencies(s));
-        yield plain(
-            "mesh", meshMap,
-            "group", groupMap(group),
-            "service", serviceMaps.computeIfAbsent(s.name(), n -> serviceMap(s)),
-            "dependencies", deps,
-            "http_dependencies", deps.stream().filter(d -> (boolean) d.get("is_http")).toList(),
-            "tcp_dependencies", deps.stream().filter(d -> (boolean) d.get("is_tcp")).toList());
-      }
-      case GRPC -> {
-        ServiceDef s = service(group);
-        List<DefinitionMap> deps = dependencyMaps.computeIfAbsent(s.name(), n -> dependencies(s));
-        yield plain(
-            "mesh", meshMap,
-            "group", groupMap(group),
-            "service", serviceMaps.computeIfAbsent(s.name(), n -> serviceMap(s)),
-            "dependencies", deps,
-            "grpc_dependencies", deps.stream().filter(d -> (boolean) d.get("is_grpc")).toList());
-      }
+      case SIDECAR, GRPC -> bindings(serviceInputs(group).orElseThrow());
       case EDGE ->
           plain(
               "mesh", meshMap,
@@ -181,35 +204,74 @@ final class RenderModel {
     };
   }
 
+  /** The context of the non-endpoints templates of a sidecar or gRPC group. */
+  static Map<String, Object> bindings(ServiceInputs in) {
+    List<DefinitionMap> deps = dependencies(in);
+    Map<String, Object> meshMap = meshMap(in.config());
+    if (in.group().kind() == ProxyKind.SIDECAR) {
+      return plain(
+          "mesh", meshMap,
+          "group", groupMap(in.group()),
+          "service", serviceMap(in),
+          "dependencies", deps,
+          "http_dependencies", deps.stream().filter(d -> (boolean) d.get("is_http")).toList(),
+          "tcp_dependencies", deps.stream().filter(d -> (boolean) d.get("is_tcp")).toList());
+    }
+    return plain(
+        "mesh", meshMap,
+        "group", groupMap(in.group()),
+        "service", serviceMap(in),
+        "dependencies", deps,
+        "grpc_dependencies", deps.stream().filter(d -> (boolean) d.get("is_grpc")).toList());
+  }
+
   /**
    * The context of the endpoints template of {@code group}: {@code clusters}, one per EDS cluster
    * the group's other templates are expected to render, each with its resolved instances.
    */
   Map<String, Object> endpointBindings(ProxyGroup group) {
+    if (group.kind() != ProxyKind.EDGE) {
+      return endpointBindings(serviceInputs(group).orElseThrow());
+    }
     List<DefinitionMap> clusters = new ArrayList<>();
-    switch (group.kind()) {
-      case SIDECAR, GRPC -> {
-        ServiceDef s = service(group);
-        for (int i = 0; i < s.dependencies().size(); i++) {
-          Dependency d = s.dependencies().get(i);
-          ServiceDef callee = callee(s, i);
-          if (group.kind() == ProxyKind.GRPC && callee.protocol() != Protocol.GRPC) {
-            continue;
-          }
-          clusters.add(endpointTarget(d.name(), callee, dependencyLocation(s, i)));
-        }
-      }
-      case EDGE -> {
-        for (ServiceDef s : mesh.exposedThrough(group.name()).values()) {
-          clusters.add(endpointTarget(s.name(), s, s.provenance().locate("edge")));
-        }
-      }
+    for (ServiceDef s : mesh.exposedThrough(group.name()).values()) {
+      clusters.add(
+          endpointTarget(
+              s.name(),
+              s,
+              s.provenance().locate("edge"),
+              localities(s, discovered.of(s.name()), mesh.config().inboundPort())));
     }
     return plain("mesh", meshMap, "group", groupMap(group), "clusters", List.copyOf(clusters));
   }
 
-  private DefinitionMap endpointTarget(String cluster, ServiceDef callee, SourceLocation at) {
-    List<Map<String, Object>> locs = localitiesOf(callee);
+  /** The context of the endpoints template of a sidecar or gRPC group. */
+  static Map<String, Object> endpointBindings(ServiceInputs in) {
+    List<DefinitionMap> clusters = new ArrayList<>();
+    ServiceDef s = in.service();
+    for (int i = 0; i < s.dependencies().size(); i++) {
+      ServiceDef callee = in.callees().get(i);
+      if (in.group().kind() == ProxyKind.GRPC && callee.protocol() != Protocol.GRPC) {
+        continue;
+      }
+      clusters.add(
+          endpointTarget(
+              s.dependencies().get(i).name(),
+              callee,
+              dependencyLocation(s, i),
+              localities(callee, in.discovered().get(i), in.config().inboundPort())));
+    }
+    return plain(
+        "mesh",
+        meshMap(in.config()),
+        "group",
+        groupMap(in.group()),
+        "clusters",
+        List.copyOf(clusters));
+  }
+
+  private static DefinitionMap endpointTarget(
+      String cluster, ServiceDef callee, SourceLocation at, List<Map<String, Object>> locs) {
     List<Object> all = new ArrayList<>();
     locs.forEach(l -> all.addAll((List<?>) l.get("endpoints")));
     return DefinitionMap.at(at)
@@ -220,15 +282,11 @@ final class RenderModel {
         .build();
   }
 
-  /** A callee's instances as callers dial them, grouped by zone; cached for the whole render. */
-  private List<Map<String, Object>> localitiesOf(ServiceDef callee) {
-    return localities.computeIfAbsent(callee.name(), n -> computeLocalities(callee));
-  }
-
-  private List<Map<String, Object>> computeLocalities(ServiceDef callee) {
+  /** A callee's instances as callers dial them, grouped by zone. */
+  private static List<Map<String, Object>> localities(
+      ServiceDef callee, List<HostPort> discovered, int inbound) {
     Set<HostPort> instances = new LinkedHashSet<>(callee.endpoints().staticEndpoints());
-    instances.addAll(discovered.of(callee.name()));
-    int inbound = mesh.config().inboundPort();
+    instances.addAll(discovered);
     TreeMap<String, Set<HostPort>> byZone = new TreeMap<>();
     instances.stream()
         .map(h -> callee.sidecar() ? new HostPort(h.host(), inbound, h.zone()) : h)
@@ -268,11 +326,13 @@ final class RenderModel {
                         + "', which is not defined"));
   }
 
-  private List<DefinitionMap> dependencies(ServiceDef s) {
+  private static List<DefinitionMap> dependencies(ServiceInputs in) {
+    ServiceDef s = in.service();
+    Mesh mesh = in.meshView();
     List<DefinitionMap> out = new ArrayList<>(s.dependencies().size());
     for (int i = 0; i < s.dependencies().size(); i++) {
       Dependency d = s.dependencies().get(i);
-      ServiceDef callee = callee(s, i);
+      ServiceDef callee = in.callees().get(i);
       DefinitionMap.Builder b =
           protocolFields(DefinitionMap.at(dependencyLocation(s, i)), callee.protocol())
               .put("name", d.name())
@@ -289,7 +349,9 @@ final class RenderModel {
     return List.copyOf(out);
   }
 
-  private DefinitionMap serviceMap(ServiceDef s) {
+  private static DefinitionMap serviceMap(ServiceInputs in) {
+    ServiceDef s = in.service();
+    Mesh mesh = in.meshView();
     return protocolFields(DefinitionMap.at(serviceLocation(s)), s.protocol())
         .put("name", s.name())
         .put("owner", s.owner())
@@ -299,7 +361,7 @@ final class RenderModel {
         .put("proxyless", s.proxyless())
         .put("authz", lower(s.authz()))
         .put("identity", mesh.identityOf(s.name()))
-        .put("allowed_principals", principalsOf(s))
+        .put("allowed_principals", in.principals())
         .put(
             "edge",
             s.edge()
@@ -352,8 +414,7 @@ final class RenderModel {
         .put("is_tcp", p == Protocol.TCP);
   }
 
-  private static Map<String, Object> meshMap(Mesh mesh) {
-    var c = mesh.config();
+  private static Map<String, Object> meshMap(MeshConfig c) {
     return plain(
         "name", c.name(),
         "trust_domain", c.trustDomain(),

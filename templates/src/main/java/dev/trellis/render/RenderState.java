@@ -19,11 +19,13 @@ public final class RenderState {
       new RenderState(null, Map.of(), new TreeSet<>(), new TreeSet<>(), new TreeSet<>(), Map.of());
 
   /**
-   * One group's inputs, kept to compare with the next render's: its id, root definition and
-   * template context ({@code config}), and the context of its endpoints template ({@code
+   * One group's inputs, kept to compare with the next render's: for a sidecar or gRPC group the
+   * model inputs its contexts are built from ({@code service}, else null); its id, root definition
+   * and template context ({@code config}), and the context of its endpoints template ({@code
    * endpoints}). See {@link SameContext}.
    */
-  record Inputs(List<Object> config, Map<String, Object> endpoints) {
+  record Inputs(
+      RenderModel.ServiceInputs service, List<Object> config, Map<String, Object> endpoints) {
 
     boolean sameConfig(Inputs other) {
       return SameContext.same(config, other.config);

@@ -15,7 +15,6 @@ import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
 import io.envoyproxy.envoy.config.route.v3.VirtualHost;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 
 /**
  * A dependency whose calls are retried without a per-try timeout (TRL311). Read from the caller's
@@ -46,11 +45,17 @@ public final class RetryPerTryTimeoutCheck implements MeshCheck {
   @Override
   public void check(MeshContext context) {
     for (ServiceDef s : context.mesh().services().values()) {
+      if (s.dependencies().isEmpty()) {
+        continue;
+      }
+      // The caller's route configurations, read once for all its dependencies.
+      List<RouteConfiguration> sidecar = routes(context, ProxyGroup.sidecar(s.name()));
+      List<RouteConfiguration> grpc = routes(context, ProxyGroup.grpc(s.name()));
       for (int i = 0; i < s.dependencies().size(); i++) {
         Dependency d = s.dependencies().get(i);
         List<String> where = new ArrayList<>();
         int retries = 0;
-        for (Site site : sites(context, s, d)) {
+        for (Site site : sites(s, d, sidecar, grpc)) {
           RetryPolicy p = site.route().getRoute().getRetryPolicy();
           int n = p.hasNumRetries() ? p.getNumRetries().getValue() : 1;
           if (site.route().getRoute().hasRetryPolicy() && n > 0 && !p.hasPerTryTimeout()) {
@@ -87,34 +92,40 @@ public final class RetryPerTryTimeoutCheck implements MeshCheck {
     }
   }
 
+  private static List<RouteConfiguration> routes(MeshContext context, ProxyGroup g) {
+    RenderedGroup group = context.rendered().groups().get(g.id());
+    return group == null ? List.of() : group.protos(ResourceType.ROUTE, RouteConfiguration.class);
+  }
+
   /** The routes of {@code caller}'s groups that carry its calls to {@code d}. */
-  private static List<Site> sites(MeshContext context, ServiceDef caller, Dependency d) {
+  private static List<Site> sites(
+      ServiceDef caller,
+      Dependency d,
+      List<RouteConfiguration> sidecarRoutes,
+      List<RouteConfiguration> grpcRoutes) {
     List<Site> out = new ArrayList<>();
-    for (ProxyGroup g :
-        List.of(ProxyGroup.sidecar(caller.name()), ProxyGroup.grpc(caller.name()))) {
-      RenderedGroup group = context.rendered().groups().get(g.id());
-      if (group == null) {
-        continue;
+    for (RouteConfiguration rc : sidecarRoutes) {
+      if (rc.getName().equals("outbound")) {
+        rc.getVirtualHostsList().stream()
+            .filter(v -> v.getName().equals(d.name()))
+            .findFirst()
+            .ifPresent(v -> addRoutes(v, ProxyGroup.sidecar(caller.name()).id(), rc, out));
       }
-      boolean sidecar = g.equals(ProxyGroup.sidecar(caller.name()));
-      for (RouteConfiguration rc : group.protos(ResourceType.ROUTE, RouteConfiguration.class)) {
-        Optional<VirtualHost> host =
-            sidecar
-                ? rc.getName().equals("outbound")
-                    ? rc.getVirtualHostsList().stream()
-                        .filter(v -> v.getName().equals(d.name()))
-                        .findFirst()
-                    : Optional.empty()
-                : rc.getName().equals(d.name())
-                    ? rc.getVirtualHostsList().stream().findFirst()
-                    : Optional.empty();
-        host.ifPresent(
-            v ->
-                v.getRoutesList().stream()
-                    .filter(Route::hasRoute)
-                    .forEach(r -> out.add(new Site(g.id(), rc, r))));
+    }
+    for (RouteConfiguration rc : grpcRoutes) {
+      if (rc.getName().equals(d.name())) {
+        rc.getVirtualHostsList().stream()
+            .findFirst()
+            .ifPresent(v -> addRoutes(v, ProxyGroup.grpc(caller.name()).id(), rc, out));
       }
     }
     return out;
+  }
+
+  private static void addRoutes(
+      VirtualHost v, String group, RouteConfiguration rc, List<Site> out) {
+    v.getRoutesList().stream()
+        .filter(Route::hasRoute)
+        .forEach(r -> out.add(new Site(group, rc, r)));
   }
 }

@@ -71,11 +71,17 @@ public final class Analyzer {
   public Incremental analyze(
       Mesh mesh, RenderedMesh rendered, Suppressions suppressions, GroupFindings previous) {
     List<Finding> all = new ArrayList<>(suppressions.problems());
-    MeshContext meshContext = new MeshContext(mesh, rendered);
-    for (MeshCheck check : registry.meshChecks()) {
-      run(check.getClass(), "the mesh", () -> check.check(meshContext));
-    }
-    all.addAll(meshContext.findings());
+    // Mesh checks keep no state and each passes over the whole mesh: run them side by side, each
+    // with its own context, and collect their findings in registry order.
+    registry.meshChecks().parallelStream()
+        .map(
+            check -> {
+              MeshContext meshContext = new MeshContext(mesh, rendered);
+              run(check.getClass(), "the mesh", () -> check.check(meshContext));
+              return meshContext.findings();
+            })
+        .toList()
+        .forEach(all::addAll);
     // Groups are independent, and checks thread-safe: analyze them on all cores.
     List<RenderedGroup> groups = List.copyOf(rendered.groups().values());
     List<List<Finding>> found =

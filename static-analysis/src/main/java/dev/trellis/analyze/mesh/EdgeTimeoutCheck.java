@@ -7,16 +7,10 @@ import dev.trellis.analyze.MeshContext;
 import dev.trellis.analyze.Rule;
 import dev.trellis.model.EdgeExposure;
 import dev.trellis.model.ServiceDef;
-import dev.trellis.render.RenderedGroup;
-import dev.trellis.render.ResourceType;
-import io.envoyproxy.envoy.config.route.v3.Route;
 import io.envoyproxy.envoy.config.route.v3.RouteAction;
-import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
-import io.envoyproxy.envoy.config.route.v3.RouteMatch;
-import io.envoyproxy.envoy.config.route.v3.VirtualHost;
-import io.envoyproxy.envoy.config.route.v3.WeightedCluster;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * A service exposed at the edge whose edge routes have no deadline (TRL302): in the rendered config
@@ -47,35 +41,12 @@ public final class EdgeTimeoutCheck implements MeshCheck {
 
   @Override
   public void check(MeshContext context) {
-    for (ServiceDef s : context.mesh().services().values()) {
-      if (s.edge().isEmpty()) {
-        continue;
-      }
-      EdgeExposure edge = s.edge().get();
-      RenderedGroup gateway = context.rendered().groups().get(edge.gateway());
-      if (gateway == null) {
-        continue; // not rendered: its template errors are reported instead
-      }
+    for (EdgeRoutes.Exposed exposed : EdgeRoutes.exposed(context)) {
+      ServiceDef s = exposed.service();
+      EdgeExposure edge = exposed.edge();
       List<String> problems = new ArrayList<>();
-      for (RouteConfiguration rc : gateway.protos(ResourceType.ROUTE, RouteConfiguration.class)) {
-        for (VirtualHost vh : rc.getVirtualHostsList()) {
-          for (Route route : vh.getRoutesList()) {
-            if (route.hasRoute() && targets(route.getRoute(), s.name())) {
-              problem(route.getRoute())
-                  .ifPresent(
-                      p ->
-                          problems.add(
-                              "route configuration '"
-                                  + rc.getName()
-                                  + "', virtual host '"
-                                  + vh.getName()
-                                  + "', "
-                                  + match(route.getMatch())
-                                  + " "
-                                  + p));
-            }
-          }
-        }
+      for (EdgeRoutes.Site site : exposed.sites()) {
+        problem(site.route().getRoute()).ifPresent(p -> problems.add(site.where() + " " + p));
       }
       if (!problems.isEmpty()) {
         context.report(
@@ -93,34 +64,13 @@ public final class EdgeTimeoutCheck implements MeshCheck {
     }
   }
 
-  private static boolean targets(RouteAction action, String cluster) {
-    return switch (action.getClusterSpecifierCase()) {
-      case CLUSTER -> action.getCluster().equals(cluster);
-      case WEIGHTED_CLUSTERS ->
-          action.getWeightedClusters().getClustersList().stream()
-              .map(WeightedCluster.ClusterWeight::getName)
-              .anyMatch(cluster::equals);
-      default -> false;
-    };
-  }
-
-  private static java.util.Optional<String> problem(RouteAction action) {
+  private static Optional<String> problem(RouteAction action) {
     if (!action.hasTimeout()) {
-      return java.util.Optional.of("sets none (Envoy's default of 15s applies, unstated)");
+      return Optional.of("sets none (Envoy's default of 15s applies, unstated)");
     }
     if (Durations.toNanos(action.getTimeout()) == 0) {
-      return java.util.Optional.of("sets timeout 0s, which disables the deadline");
+      return Optional.of("sets timeout 0s, which disables the deadline");
     }
-    return java.util.Optional.empty();
-  }
-
-  private static String match(RouteMatch m) {
-    return switch (m.getPathSpecifierCase()) {
-      case PREFIX -> "prefix '" + m.getPrefix() + "'";
-      case PATH -> "path '" + m.getPath() + "'";
-      case SAFE_REGEX -> "regex '" + m.getSafeRegex().getRegex() + "'";
-      case PATH_SEPARATED_PREFIX -> "prefix '" + m.getPathSeparatedPrefix() + "'";
-      default -> "a route";
-    };
+    return Optional.empty();
   }
 }

@@ -20,6 +20,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -215,7 +216,7 @@ public final class CertsCommand implements Runnable {
                 t.setDaemon(true);
                 return t;
               });
-      CountDownLatch firstWritten = new CountDownLatch(1);
+      AtomicBoolean first = new AtomicBoolean(true);
       AtomicReference<String> firstFailure = new AtomicReference<>();
       CertificateStore.Listener write =
           issued -> {
@@ -224,13 +225,13 @@ public final class CertsCommand implements Runnable {
               stdout.println(issuedLine(issued));
             } catch (IOException e) {
               String message = "cannot write the certificate to " + out + ": " + describe(e);
-              if (firstWritten.getCount() > 0) {
+              if (first.get()) {
                 firstFailure.set(message);
               } else {
                 err.println("trellis: " + message + "; keeping the previous files");
               }
             }
-            firstWritten.countDown();
+            first.set(false);
           };
       try (CertificateStore store = new CertificateStore(ca, lifetime, clock, timer, write)) {
         try {

@@ -89,9 +89,12 @@ public final class ProxySlis {
   private void expire(Deque<Sample> node, Instant now) {
     Instant oldest = now.minus(window);
     // Keep one sample at or before the window's start: the baseline its deltas start from.
-    while (node.size() > 1
-        && !node.stream().skip(1).findFirst().orElseThrow().at().isAfter(oldest)) {
-      node.removeFirst();
+    while (node.size() > 1) {
+      Sample first = node.removeFirst();
+      if (node.getFirst().at().isAfter(oldest)) {
+        node.addFirst(first);
+        break;
+      }
     }
     if (!node.isEmpty() && node.getLast().at().isBefore(oldest)) {
       node.clear(); // silent for a whole window: gone

@@ -90,7 +90,13 @@ public final class KubernetesEndpoints implements DiscoveredEndpoints, AutoClose
               });
     }
     watched = Map.copyOf(next);
-    informers.keySet().removeIf(ns -> !namespaces.contains(ns) && stop(informers.get(ns)));
+    for (var it = informers.entrySet().iterator(); it.hasNext(); ) {
+      var entry = it.next();
+      if (!namespaces.contains(entry.getKey())) {
+        entry.getValue().stop();
+        it.remove();
+      }
+    }
     for (String ns : namespaces) {
       if (!informers.containsKey(ns)) {
         try {
@@ -128,11 +134,6 @@ public final class KubernetesEndpoints implements DiscoveredEndpoints, AutoClose
                 changed();
               }
             });
-  }
-
-  private static boolean stop(SharedIndexInformer<EndpointSlice> informer) {
-    informer.stop();
-    return true;
   }
 
   private void changed() {

@@ -19,8 +19,8 @@ final class BoundedText {
 
   private static final int CHUNK = 8192;
 
-  /** Exactly one of the two is set. */
-  record Read(String text, DefinitionTree.Refusal refusal) {}
+  /** Exactly one of text and refusal is set; bytes is how many were read either way. */
+  record Read(String text, DefinitionTree.Refusal refusal, int bytes) {}
 
   private BoundedText() {}
 
@@ -46,12 +46,12 @@ final class BoundedText {
         } else if (b == '\r') {
           lineBytes = 0;
         } else if (++lineBytes > DefinitionTree.MAX_LINE_BYTES) {
-          return refused(path, line, DefinitionTree.LINE_TOO_LONG);
+          return refused(path, line, DefinitionTree.LINE_TOO_LONG, n + r);
         }
       }
       n += r;
       if (n > DefinitionTree.MAX_FILE_BYTES) {
-        return refused(path, line, DefinitionTree.FILE_TOO_LARGE);
+        return refused(path, line, DefinitionTree.FILE_TOO_LARGE, n);
       }
     }
     return decode(path, buf, n);
@@ -92,12 +92,14 @@ final class BoundedText {
       return refused(
           path,
           line,
-          String.format("not UTF-8 text (byte 0x%02X at offset %d)", bytes[bad] & 0xFF, bad));
+          String.format("not UTF-8 text (byte 0x%02X at offset %d)", bytes[bad] & 0xFF, bad),
+          n);
     }
-    return new Read(out.flip().toString(), null);
+    return new Read(out.flip().toString(), null, n);
   }
 
-  private static Read refused(String path, int line, String message) {
-    return new Read(null, new DefinitionTree.Refusal(new SourceLocation(path, line, 1), message));
+  private static Read refused(String path, int line, String message, int bytes) {
+    return new Read(
+        null, new DefinitionTree.Refusal(new SourceLocation(path, line, 1), message), bytes);
   }
 }

@@ -32,6 +32,20 @@ public record DefinitionTree(SortedMap<String, String> files, List<Refusal> refu
   /** The longest line of a definitions file, in bytes without the line break. */
   public static final int MAX_LINE_BYTES = 16 << 10;
 
+  /** The most bytes read from all files of one tree together. */
+  public static final int MAX_TREE_BYTES = 64 << 20;
+
+  /** The most files and directories of one tree, refused ones included. */
+  public static final int MAX_ENTRIES = 100_000;
+
+  public static final String TREE_TOO_LARGE =
+      "is past the limit of "
+          + MAX_TREE_BYTES
+          + " bytes (64 MiB) for all definitions files together (not read, nor any after it)";
+  public static final String TOO_MANY_ENTRIES =
+      "is past the limit of "
+          + MAX_ENTRIES
+          + " files and directories in a definitions directory (not read, nor any after it)";
   public static final String FILE_TOO_LARGE =
       "file is larger than " + MAX_FILE_BYTES + " bytes (1 MiB), the limit for a definitions file";
   public static final String LINE_TOO_LONG =
@@ -53,18 +67,44 @@ public record DefinitionTree(SortedMap<String, String> files, List<Refusal> refu
     this(files, List.of());
   }
 
-  /** Collects the files of a tree, each read within the limits or refused. */
+  /**
+   * Collects the files of a tree, each read within the limits or refused. Past {@link
+   * #MAX_TREE_BYTES} or {@link #MAX_ENTRIES} it is full: the file over is refused, later ones are
+   * ignored, so that neither many files nor symlinks fanning out can make a load of any size.
+   */
   public static final class Builder {
     private final SortedMap<String, String> files = new TreeMap<>();
     private final List<Refusal> refused = new ArrayList<>();
+    private final int maxEntries;
+    private final String tooMany;
+    private long bytes;
+    private int entries;
+    private boolean full;
+
+    public Builder() {
+      this(MAX_ENTRIES, TOO_MANY_ENTRIES);
+    }
+
+    /** With a lower entry limit, for tests that would otherwise create 100,000 entries. */
+    Builder(int maxEntries, String tooMany) {
+      this.maxEntries = maxEntries;
+      this.tooMany = tooMany;
+    }
 
     /**
      * Reads {@code path}'s text from {@code in}, never past the first byte over a limit; a file
      * over a limit or not UTF-8 is refused with the line where that shows.
      */
     public Builder read(String path, InputStream in) throws IOException {
+      if (!enter(path)) {
+        return this;
+      }
       BoundedText.Read read = BoundedText.read(path, in);
-      if (read.refusal() != null) {
+      bytes += read.bytes();
+      if (bytes > MAX_TREE_BYTES) {
+        full = true;
+        refused.add(new Refusal(SourceLocation.ofFile(path), TREE_TOO_LARGE));
+      } else if (read.refusal() != null) {
         refused.add(read.refusal());
       } else {
         files.put(path, read.text());
@@ -74,8 +114,28 @@ public record DefinitionTree(SortedMap<String, String> files, List<Refusal> refu
 
     /** Refuses {@code path} as a whole, without reading it. */
     public Builder refuse(String path, String message) {
-      refused.add(new Refusal(SourceLocation.ofFile(path), message));
+      if (enter(path)) {
+        refused.add(new Refusal(SourceLocation.ofFile(path), message));
+      }
       return this;
+    }
+
+    /** Whether the tree is past a limit, so that reading more is pointless. */
+    public boolean full() {
+      return full;
+    }
+
+    /** Counts one more entry; false (after refusing the first one over) when full. */
+    boolean enter(String path) {
+      if (full) {
+        return false;
+      }
+      if (++entries > maxEntries) {
+        full = true;
+        refused.add(new Refusal(SourceLocation.ofFile(path), tooMany));
+        return false;
+      }
+      return true;
     }
 
     public DefinitionTree build() {
@@ -92,7 +152,10 @@ public record DefinitionTree(SortedMap<String, String> files, List<Refusal> refu
    * read. Special files (FIFOs, devices) are skipped, as before.
    */
   public static DefinitionTree fromDirectory(Path root) {
-    Builder tree = new Builder();
+    return fromDirectory(root, new Builder());
+  }
+
+  static DefinitionTree fromDirectory(Path root, Builder tree) {
     try {
       Path top = root.toRealPath();
       Deque<Path> walking = new ArrayDeque<>();
@@ -134,12 +197,18 @@ public record DefinitionTree(SortedMap<String, String> files, List<Refusal> refu
       if (walking.contains(real)) {
         return; // a link back to a directory being read: its files are read there
       }
+      if (!tree.enter(rel)) {
+        return;
+      }
       List<Path> entries;
       try (Stream<Path> list = Files.list(p)) {
         entries = list.sorted().toList();
       }
       walking.push(real);
       for (Path entry : entries) {
+        if (tree.full()) {
+          break;
+        }
         visit(top, entry, tree, walking);
       }
       walking.pop();

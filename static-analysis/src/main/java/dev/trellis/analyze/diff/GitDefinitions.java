@@ -112,7 +112,7 @@ public final class GitDefinitions implements AutoCloseable {
       if (!prefix.isEmpty()) {
         walk.setFilter(PathFilter.create(prefix));
       }
-      while (walk.next()) {
+      while (walk.next() && !files.full()) {
         FileMode mode = walk.getFileMode(0);
         String path = walk.getPathString();
         if (path.length() <= prefix.length()) {

@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.trellis.model.CookieNames;
 import dev.trellis.model.DefinitionTree;
+import dev.trellis.model.SourceLocation;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -219,6 +220,33 @@ class HostileDefinitionsTest {
           .containsExactly(
               "services/big.yaml:1:1: line is longer than 16384 bytes (16 KiB), the limit for a"
                   + " line of a definitions file");
+    }
+  }
+
+  @Nested
+  class Trees {
+
+    @Test
+    void filesPastSixtyFourMebibytesTogetherAreNotRead() throws IOException {
+      // Comment lines of 1024 bytes: every file is within its own limits.
+      byte[] file = ("#" + "c".repeat(1022) + "\n").repeat(976).getBytes(StandardCharsets.UTF_8);
+      byte[] bytes = java.util.Arrays.copyOf(file, 1_000_000);
+      java.util.Arrays.fill(bytes, file.length, bytes.length, (byte) '#');
+      DefinitionTree.Builder builder = new DefinitionTree.Builder();
+      for (int i = 0; i < 70; i++) {
+        builder.read(String.format("templates/t%02d.j2", i), new ByteArrayInputStream(bytes));
+      }
+      assertThat(builder.full()).isTrue();
+      DefinitionTree tree = builder.build();
+
+      // 67 files of 1,000,000 bytes are 67,000,000 bytes, past 64 MiB (67,108,864) with the 68th.
+      assertThat(tree.files()).hasSize(67);
+      assertThat(tree.refused())
+          .containsExactly(
+              new DefinitionTree.Refusal(
+                  SourceLocation.ofFile("templates/t67.j2"),
+                  "is past the limit of 67108864 bytes (64 MiB) for all definitions files"
+                      + " together (not read, nor any after it)"));
     }
   }
 

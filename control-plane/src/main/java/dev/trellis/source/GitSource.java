@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.eclipse.jgit.api.Git;
 import org.eclipse.jgit.api.errors.GitAPIException;
@@ -28,6 +29,9 @@ import org.eclipse.jgit.transport.RefSpec;
  * of that commit ({@code mesh.yaml}, {@code services/**}, {@code templates/**} under {@code path})
  * into the checkout directory, removing files the commit no longer has. Not thread-safe: one caller
  * syncs.
+ *
+ * <p>Files are read as {@link DefinitionTree#fromDirectory} reads them, within the same limits; a
+ * commit with a file over a limit, not UTF-8, or a symlink is not written (the error names each).
  *
  * <p>The repository (a URL JGit can fetch, or a local path) is cloned bare into the cache directory
  * once; later syncs fetch every branch and tag into it.
@@ -74,8 +78,8 @@ public final class GitSource implements AutoCloseable {
    * Fetches and writes the definitions at the ref if it moved; returns the new commit, or empty if
    * it did not move.
    *
-   * @throws GitSourceException if the repository cannot be fetched or the ref does not resolve; the
-   *     checkout directory is then left as it was
+   * @throws GitSourceException if the repository cannot be fetched, the ref does not resolve or the
+   *     commit has files that are refused; the checkout directory is then left as it was
    */
   public Optional<ObjectId> sync() throws GitSourceException, IOException {
     fetch();
@@ -107,6 +111,19 @@ public final class GitSource implements AutoCloseable {
               + " has no definitions under '"
               + (path.isEmpty() ? "/" : path)
               + "' (mesh.yaml, services/, templates/)",
+          null);
+    }
+    if (!tree.refused().isEmpty()) {
+      // Written out, the rest would load without these files as if they had been deleted.
+      throw new GitSourceException(
+          "commit "
+              + commit.abbreviate(12).name()
+              + " of "
+              + uri
+              + " has files that are not read: "
+              + tree.refused().stream()
+                  .map(r -> r.location() + ": " + r.message())
+                  .collect(Collectors.joining("; ")),
           null);
     }
     write(tree);

@@ -102,4 +102,47 @@ class GitSourceTest {
     }
     assertThat(checkout).doesNotExist();
   }
+
+  @Test
+  void aCommitWithASymlinkOrAFileOverTheLimitsIsRefusedAndTheCheckoutIsKept() throws Exception {
+    Path repo = tmp.resolve("repo");
+    try (Git git = Git.init().setDirectory(repo.toFile()).setInitialBranch("main").call()) {
+      write(repo.resolve("services/web.yaml"), "name: web\n");
+      RevCommit first = commit(git, "first");
+      Path checkout = tmp.resolve("checkout");
+      try (GitSource source =
+          new GitSource(repo.toString(), "main", "", tmp.resolve("cache"), checkout)) {
+        assertThat(source.sync()).contains(first.getId());
+
+        Path secret = tmp.resolve("secret.txt");
+        Files.writeString(secret, "TRELLIS-SECRET-MARKER\n");
+        Files.createSymbolicLink(repo.resolve("services/x.yaml"), secret);
+        write(repo.resolve("services/long.yaml"), "# " + "a".repeat(2 << 20) + "\n");
+        Files.write(
+            repo.resolve("services/utf16.yaml"),
+            "name: utf16\n".getBytes(java.nio.charset.StandardCharsets.UTF_16));
+        RevCommit second = commit(git, "second");
+        assertThat(git.getRepository().exactRef("HEAD").getObjectId()).isEqualTo(second.getId());
+
+        assertThatThrownBy(source::sync)
+            .isInstanceOf(GitSource.GitSourceException.class)
+            .hasMessage(
+                "commit "
+                    + second.abbreviate(12).name()
+                    + " of "
+                    + repo
+                    + " has files that are not read:"
+                    + " services/long.yaml:1:1: line is longer than 16384 bytes (16 KiB), the limit"
+                    + " for a line of a definitions file;"
+                    + " services/utf16.yaml:1:1: not UTF-8 text (byte 0xFE at offset 0);"
+                    + " services/x.yaml:1:1: is a symlink in Git (definitions read from Git must be"
+                    + " regular files)")
+            .message()
+            .doesNotContain("TRELLIS-SECRET-MARKER");
+        assertThat(source.current()).contains(first.getId());
+        assertThat(checkout.resolve("services/x.yaml")).doesNotExist();
+        assertThat(checkout.resolve("services/web.yaml")).exists();
+      }
+    }
+  }
 }

@@ -48,10 +48,25 @@ public final class PipelineFindings {
   public static final Set<String> UNSUPPRESSIBLE =
       Set.of(DEFINITION_INVALID.id(), TEMPLATE_RENDER_FAILED.id());
 
+  /**
+   * The longest message of these findings, in characters. Messages can quote what a template
+   * rendered or a parser saw; a report must not become a copy of an input that was not ours.
+   */
+  static final int MAX_MESSAGE = 1024;
+
   private PipelineFindings() {}
 
   public static Finding of(LoadError error) {
-    return Finding.of(DEFINITION_INVALID, error.message(), error.location());
+    return Finding.of(DEFINITION_INVALID, capped(error.message()), error.location());
+  }
+
+  static String capped(String message) {
+    return message.length() <= MAX_MESSAGE
+        ? message
+        : message.substring(0, MAX_MESSAGE)
+            + "... ("
+            + (message.length() - MAX_MESSAGE)
+            + " more characters)";
   }
 
   /**
@@ -62,7 +77,7 @@ public final class PipelineFindings {
     SourceLocation at =
         new SourceLocation("templates/" + error.template(), error.line() > 0 ? error.line() : 1, 1);
     List<String> groups = error.groups();
-    String message = error.message();
+    String message = capped(error.message());
     if (groups.size() == 1) {
       message += " (group '" + groups.get(0) + "')";
     } else if (groups.size() > 1) {

@@ -11,6 +11,13 @@ import java.util.Optional;
  */
 public final class CookieNames {
 
+  /**
+   * The longest name accepted. RFC 6265 sets none, but browsers keep a whole cookie within about
+   * 4096 bytes, and every name is copied into each edge route's config: without a bound one name
+   * could make a config of any size.
+   */
+  public static final int MAX_LENGTH = 256;
+
   private static final String SEPARATORS = "()<>@,;:\\\"/[]?={} \t";
 
   private CookieNames() {}
@@ -28,6 +35,9 @@ public final class CookieNames {
     if (name == null || name.isEmpty()) {
       return Optional.of("is empty");
     }
+    if (name.length() > MAX_LENGTH) {
+      return Optional.of(tooLong());
+    }
     for (int i = 0; i < name.length(); ) {
       int c = name.codePointAt(i);
       String what = invalidCharacter(c);
@@ -37,6 +47,11 @@ public final class CookieNames {
       i += Character.charCount(c);
     }
     return Optional.empty();
+  }
+
+  /** The problem of a name over {@link #MAX_LENGTH}, as {@link #problem} words it. */
+  public static String tooLong() {
+    return "is longer than " + MAX_LENGTH + " characters";
   }
 
   /** Describes {@code c} if a cookie name cannot contain it, else null. */

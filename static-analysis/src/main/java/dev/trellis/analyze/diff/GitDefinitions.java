@@ -4,13 +4,13 @@ import dev.trellis.model.DefinitionTree;
 import dev.trellis.model.MeshConfig;
 import java.io.File;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
+import java.io.InputStream;
 import java.nio.file.Path;
-import java.util.SortedMap;
-import java.util.TreeMap;
+import java.util.Set;
 import org.eclipse.jgit.errors.AmbiguousObjectException;
 import org.eclipse.jgit.errors.IncorrectObjectTypeException;
 import org.eclipse.jgit.errors.RevisionSyntaxException;
+import org.eclipse.jgit.lib.Constants;
 import org.eclipse.jgit.lib.FileMode;
 import org.eclipse.jgit.lib.ObjectId;
 import org.eclipse.jgit.lib.Repository;
@@ -32,6 +32,12 @@ public final class GitDefinitions implements AutoCloseable {
       super(message);
     }
   }
+
+  /** How a symlink in the revision is refused (after {@code file:line:col: }). */
+  public static final String SYMLINK =
+      "is a symlink in Git (definitions read from Git must be regular files)";
+
+  private static final Set<String> TOPS = Set.of("services", "templates");
 
   private final Repository repository;
   private final String prefix;
@@ -84,7 +90,8 @@ public final class GitDefinitions implements AutoCloseable {
   /**
    * The definitions at {@code revision} (a branch, tag, commit, {@code HEAD~1}...): {@code
    * mesh.yaml}, {@code services/**} and {@code templates/**} under the directory, as {@link
-   * DefinitionTree#fromDirectory} reads them from disk.
+   * DefinitionTree#fromDirectory} reads them from disk: each blob within the same limits, and
+   * symlinks refused.
    *
    * @throws GitException if the revision does not resolve to a commit or tree
    */
@@ -98,29 +105,40 @@ public final class GitDefinitions implements AutoCloseable {
     if (tree == null) {
       throw new GitException("unknown revision '" + revision + "'");
     }
-    SortedMap<String, String> files = new TreeMap<>();
+    DefinitionTree.Builder files = new DefinitionTree.Builder();
     try (TreeWalk walk = new TreeWalk(repository)) {
       walk.addTree(tree);
       walk.setRecursive(true);
       if (!prefix.isEmpty()) {
         walk.setFilter(PathFilter.create(prefix));
       }
-      while (walk.next()) {
+      while (walk.next() && !files.full()) {
         FileMode mode = walk.getFileMode(0);
-        if (mode != FileMode.REGULAR_FILE && mode != FileMode.EXECUTABLE_FILE) {
-          continue;
-        }
         String path = walk.getPathString();
+        if (path.length() <= prefix.length()) {
+          continue; // the directory itself as a file or link: it holds no definitions
+        }
         String rel = prefix.isEmpty() ? path : path.substring(prefix.length() + 1);
-        if (rel.equals(MeshConfig.FILE)
-            || rel.startsWith("services/")
-            || rel.startsWith("templates/")) {
-          byte[] bytes = repository.open(walk.getObjectId(0)).getBytes();
-          files.put(rel, new String(bytes, StandardCharsets.UTF_8));
+        if (mode == FileMode.SYMLINK && (isDefinition(rel) || TOPS.contains(rel))) {
+          // A link's target is only a path string: followed in a checkout it could name any file
+          // on the server, so none is followed.
+          files.refuse(rel, SYMLINK);
+        } else if ((mode == FileMode.REGULAR_FILE || mode == FileMode.EXECUTABLE_FILE)
+            && isDefinition(rel)) {
+          try (InputStream in =
+              repository.open(walk.getObjectId(0), Constants.OBJ_BLOB).openStream()) {
+            files.read(rel, in);
+          }
         }
       }
     }
-    return new DefinitionTree(files);
+    return files.build();
+  }
+
+  private static boolean isDefinition(String rel) {
+    return rel.equals(MeshConfig.FILE)
+        || rel.startsWith("services/")
+        || rel.startsWith("templates/");
   }
 
   @Override

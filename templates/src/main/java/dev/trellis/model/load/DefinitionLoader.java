@@ -51,6 +51,7 @@ public final class DefinitionLoader {
    */
   public static LoadResult load(DefinitionTree tree, Cache cache) {
     Problems problems = new Problems();
+    tree.refused().forEach(r -> problems.add(r.location(), "", r.message()));
     String meshText = tree.files().get(MeshConfig.FILE);
     MeshFile mesh = meshText == null ? MeshFile.ABSENT : MeshConfigReader.read(meshText, problems);
 

@@ -234,13 +234,13 @@ final class EdgeReader {
     }
     Fields f = opened.get();
     // Names are checked against RFC 6265 by static analysis, which reports each with its rule id;
-    // here they only need to be distinct strings.
+    // here they only need to be distinct and not overlong.
     Optional<List<String>> allowed =
         f.required("allowed")
             .flatMap(
                 n ->
                     Values.distinctList(
-                        src, f.path("allowed"), n, "cookie", v -> Optional.empty(), true));
+                        src, f.path("allowed"), n, "cookie", Syntax.COOKIE_NAME, true));
     Optional<CookieMode> mode =
         f.optional("mode")
             .map(n -> Values.choice(src, f.path("mode"), n, CookieMode.class))

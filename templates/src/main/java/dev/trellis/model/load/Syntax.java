@@ -1,5 +1,6 @@
 package dev.trellis.model.load;
 
+import dev.trellis.model.CookieNames;
 import java.util.List;
 import java.util.Optional;
 import java.util.regex.Matcher;
@@ -142,6 +143,17 @@ final class Syntax {
         }
         return Optional.empty();
       };
+
+  /**
+   * A cookie name's length only: its characters are checked against RFC 6265 by static analysis,
+   * which reports each with its rule id, but an unbounded name would be copied into every edge
+   * route.
+   */
+  static final Rule COOKIE_NAME =
+      v ->
+          v.length() > CookieNames.MAX_LENGTH
+              ? Optional.of(CookieNames.tooLong())
+              : Optional.empty();
 
   /** A route path prefix: absolute, and only unreserved characters, '/' and percent escapes. */
   static final Rule PATH_PREFIX = Syntax::pathProblem;

@@ -1,5 +1,6 @@
 package dev.trellis.model.load;
 
+import dev.trellis.model.DefinitionTree;
 import dev.trellis.model.SourceLocation;
 import java.util.Optional;
 import org.yaml.snakeyaml.LoaderOptions;
@@ -7,7 +8,11 @@ import org.yaml.snakeyaml.composer.Composer;
 import org.yaml.snakeyaml.error.Mark;
 import org.yaml.snakeyaml.error.MarkedYAMLException;
 import org.yaml.snakeyaml.error.YAMLException;
+import org.yaml.snakeyaml.events.CollectionEndEvent;
+import org.yaml.snakeyaml.events.CollectionStartEvent;
+import org.yaml.snakeyaml.events.Event;
 import org.yaml.snakeyaml.nodes.Node;
+import org.yaml.snakeyaml.parser.Parser;
 import org.yaml.snakeyaml.parser.ParserImpl;
 import org.yaml.snakeyaml.reader.ReaderException;
 import org.yaml.snakeyaml.reader.StreamReader;
@@ -20,7 +25,8 @@ import org.yaml.snakeyaml.resolver.Resolver;
 final class YamlDocument {
 
   private static final int MAX_ALIASES = 20;
-  private static final int MAX_NESTING = 20;
+  static final int MAX_NESTING = 20;
+  static final int MAX_MESSAGE = 200;
 
   private YamlDocument() {}
 
@@ -28,19 +34,29 @@ final class YamlDocument {
   static Optional<Node> parse(Source src, String text, String emptyProblem) {
     LoaderOptions options = new LoaderOptions();
     options.setMaxAliasesForCollections(MAX_ALIASES);
-    options.setNestingDepthLimit(MAX_NESTING);
+    // Our own check below comes first and knows where; these are only a backstop.
+    options.setNestingDepthLimit(MAX_NESTING + 1);
+    options.setCodePointLimit(DefinitionTree.MAX_FILE_BYTES);
     options.setAllowRecursiveKeys(false);
     try {
       Composer composer =
-          new Composer(new ParserImpl(new StreamReader(text), options), new Resolver(), options);
+          new Composer(
+              new DepthLimit(new ParserImpl(new StreamReader(text), options)),
+              new Resolver(),
+              options);
       Node root = composer.getSingleNode();
       if (root == null) {
         src.error(src.top(), "", "empty file (" + emptyProblem + ")");
         return Optional.empty();
       }
       return Optional.of(root);
+    } catch (TooDeep e) {
+      src.error(
+          src.at(e.mark),
+          "",
+          "invalid YAML: mappings and lists are nested deeper than " + MAX_NESTING + " levels");
     } catch (MarkedYAMLException e) {
-      src.error(src.at(e.getProblemMark()), "", "invalid YAML: " + Syntax.oneLine(describe(e)));
+      src.error(src.at(e.getProblemMark()), "", "invalid YAML: " + capped(describe(e)));
     } catch (ReaderException e) {
       src.error(
           locate(src, text, e.getPosition()),
@@ -48,9 +64,62 @@ final class YamlDocument {
           String.format(
               "invalid YAML: character U+%04X is not allowed in YAML text", e.getCodePoint()));
     } catch (YAMLException e) {
-      src.error(src.top(), "", "invalid YAML: " + Syntax.oneLine(String.valueOf(e.getMessage())));
+      src.error(src.top(), "", "invalid YAML: " + capped(String.valueOf(e.getMessage())));
     }
     return Optional.empty();
+  }
+
+  /**
+   * The parser's text on one line and at most {@link #MAX_MESSAGE} characters: it can quote the
+   * file (an alias or tag name), and a file that is not YAML of ours must not be echoed.
+   */
+  static String capped(String text) {
+    String line = Syntax.oneLine(text);
+    return line.length() <= MAX_MESSAGE ? line : line.substring(0, MAX_MESSAGE) + "...";
+  }
+
+  /**
+   * SnakeYAML's own nesting limit throws without a position (so the error read 1:1); this one
+   * counts the same collections as they are parsed and throws at the one that is too deep.
+   */
+  private static final class DepthLimit implements Parser {
+    private final Parser parser;
+    private int depth;
+
+    DepthLimit(Parser parser) {
+      this.parser = parser;
+    }
+
+    @Override
+    public boolean checkEvent(Event.ID id) {
+      return parser.checkEvent(id);
+    }
+
+    @Override
+    public Event peekEvent() {
+      return parser.peekEvent();
+    }
+
+    @Override
+    public Event getEvent() {
+      Event e = parser.getEvent();
+      if (e instanceof CollectionStartEvent && ++depth > MAX_NESTING) {
+        throw new TooDeep(e.getStartMark());
+      } else if (e instanceof CollectionEndEvent) {
+        depth--;
+      }
+      return e;
+    }
+  }
+
+  private static final class TooDeep extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+    private final transient Mark mark;
+
+    TooDeep(Mark mark) {
+      super(null, null, false, false);
+      this.mark = mark;
+    }
   }
 
   /**

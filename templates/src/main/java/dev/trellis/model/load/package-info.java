@@ -85,5 +85,15 @@
  * a boolean), merge keys and explicit tags are errors. Names, hosts, paths, owners and zones are
  * limited to narrow character sets so that no value can change the structure of the YAML a template
  * renders it into.
+ *
+ * <p>Bounds, checked before a file is parsed ({@link dev.trellis.model.DefinitionTree}) and while
+ * it is: at most 1 MiB a file and 16 KiB a line (the read stops at the first byte over), 64 MiB and
+ * 100,000 files and directories a tree (symlinks fanning out included); UTF-8 without NUL bytes; no
+ * symlink whose target is outside the definitions directory (links inside it are read as their
+ * target, and none is read from Git); mappings and lists nested at most 20 deep; at most 20
+ * aliases; names and hosts as their character sets above bound them (DNS labels 63, hostnames 253,
+ * owners 128, header names 64, paths 1024, header values 2048), cookie names 256. Each is refused
+ * with its file and line, and no message quotes more than 64 characters of a value or 200 of a YAML
+ * parser's text.
  */
 package dev.trellis.model.load;

@@ -11,6 +11,7 @@ import com.google.protobuf.util.JsonFormat;
 import dev.trellis.analyze.report.JsonReporter;
 import dev.trellis.publish.PublishedGroup;
 import dev.trellis.render.EnvoyTypes;
+import dev.trellis.render.Redaction;
 import dev.trellis.render.RenderedResource;
 import dev.trellis.render.ResourceType;
 import dev.trellis.sli.ProxySlis;
@@ -127,7 +128,10 @@ final class AdminJson {
     }
   }
 
-  /** One group's rendered resources, each as Envoy would dump it (typed configs expanded). */
+  /**
+   * One group's rendered resources, each as Envoy would dump it: typed configs expanded, sensitive
+   * fields (keys, passwords) redacted.
+   */
   ObjectNode configDump(PublishedGroup published) {
     ObjectNode root = mapper.createObjectNode();
     root.put("group", published.rendered().group().id());
@@ -150,7 +154,7 @@ final class AdminJson {
           "definition",
           r.origin().definition() == null ? null : r.origin().definition().toString());
       try {
-        node.set("config", mapper.readTree(PRINTER.print(Any.pack(r.proto()))));
+        node.set("config", mapper.readTree(PRINTER.print(Any.pack(Redaction.redact(r.proto())))));
       } catch (InvalidProtocolBufferException | JsonProcessingException e) {
         node.put("config_error", e.getMessage());
       }

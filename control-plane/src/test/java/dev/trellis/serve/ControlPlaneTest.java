@@ -250,6 +250,10 @@ class ControlPlaneTest {
       assertThat(proxies.at("/proxies/0/known_group").asBoolean()).isFalse();
       assertThat(proxies.at("/unknown/0/node").asText()).isEqualTo("stray-1");
       assertThat(proxies.at("/unknown/0/group").asText()).isEqualTo("nosuch");
+      assertThat(get("/metrics").body())
+          .contains("trellis_xds_proxies_connected{group=\"(unknown)\"} 1.0")
+          .contains("trellis_xds_pushes_total{group=\"(unknown)\",type=\"listeners\"} 1.0")
+          .doesNotContain("nosuch");
     }
   }
 

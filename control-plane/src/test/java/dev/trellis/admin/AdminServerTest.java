@@ -6,12 +6,14 @@ import static org.awaitility.Awaitility.await;
 import dev.trellis.publish.PackedResources;
 import dev.trellis.publish.SnapshotPublisher;
 import dev.trellis.stream.NodeGroup;
+import dev.trellis.stream.ProxyStatus;
 import io.envoyproxy.controlplane.cache.v3.SimpleCache;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
@@ -21,9 +23,14 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -40,11 +47,16 @@ class AdminServerTest {
   private AdminServer admin;
 
   private AdminServer start(AdminServer.Limits limits) throws IOException {
+    return start(limits, List.of());
+  }
+
+  private AdminServer start(AdminServer.Limits limits, List<ProxyStatus> proxies)
+      throws IOException {
     admin =
         AdminServer.start(
             new InetSocketAddress(InetAddress.getLoopbackAddress(), 0),
             new SnapshotPublisher(new SimpleCache<>(new NodeGroup()), new PackedResources()),
-            List::of,
+            () -> proxies,
             registry,
             new ReloadStatus(registry),
             new AnalysisStatus(registry),
@@ -129,6 +141,54 @@ class AdminServerTest {
         .isGreaterThanOrEqualTo(timeout.minusMillis(100));
     await().atMost(Duration.ofSeconds(10)).until(() -> admin.openConnections() == 0);
     assertThat(get("/healthz").statusCode()).isEqualTo(200);
+  }
+
+  @Test
+  void aRequestTrickledInAByteAtATimeIsClosedAtTheRequestTimeout() throws Exception {
+    Duration timeout = Duration.ofSeconds(1);
+    start(new AdminServer.Limits(timeout, Duration.ofSeconds(30), 512, 2, 1 << 20));
+    Socket s = connect();
+    OutputStream out = s.getOutputStream();
+    // A byte every 100 ms: never idle long enough for a read timeout, never done either.
+    ScheduledExecutorService trickle = Executors.newSingleThreadScheduledExecutor();
+    long start = System.nanoTime();
+    trickle.scheduleWithFixedDelay(
+        () -> {
+          try {
+            out.write('a');
+            out.flush();
+          } catch (IOException closed) {
+            throw new UncheckedIOException(closed); // ends the schedule
+          }
+        },
+        0,
+        100,
+        TimeUnit.MILLISECONDS);
+    try {
+      out.write("GET /healthz?".getBytes(StandardCharsets.US_ASCII));
+
+      assertThat(readToClose(s, Duration.ofSeconds(30))).isEmpty();
+    } finally {
+      trickle.shutdownNow();
+    }
+
+    assertThat(Duration.ofNanos(System.nanoTime() - start))
+        .isGreaterThanOrEqualTo(timeout.minusMillis(100));
+  }
+
+  @Test
+  void clientChosenNamesAreCutInDebugProxies() throws Exception {
+    String id = "n".repeat(1 << 20);
+    start(
+        LONG,
+        List.of(
+            new ProxyStatus(
+                id, "g".repeat(1 << 20), false, 1, false, "envoy", Instant.EPOCH, Map.of())));
+
+    HttpResponse<String> proxies = get("/debug/proxies");
+
+    assertThat(proxies.statusCode()).isEqualTo(200);
+    assertThat(proxies.body()).hasSizeLessThan(8 * 1024).contains("(1047552 more characters)");
   }
 
   @Test

@@ -254,8 +254,9 @@ public final class AdminServer implements AutoCloseable {
 
   /**
    * Closes a connection whose request is not complete within the timeout, however slowly its bytes
-   * trickle in; Netty's ReadTimeoutHandler only sees gaps between reads, which a client sending a
-   * byte a second never leaves.
+   * trickle in. Netty's ReadTimeoutHandler only sees gaps between reads: measured here, with it at
+   * 1 s first in the pipeline, a client sending a byte every 100 ms was still connected after 10 s;
+   * with this handler it is closed at 1 s (AdminServerTest).
    */
   private static final class RequestDeadline extends ChannelDuplexHandler {
     private final Duration timeout;

@@ -11,6 +11,7 @@ import com.google.protobuf.util.JsonFormat;
 import dev.trellis.analyze.report.JsonReporter;
 import dev.trellis.publish.PublishedGroup;
 import dev.trellis.render.EnvoyTypes;
+import dev.trellis.render.Redaction;
 import dev.trellis.render.RenderedResource;
 import dev.trellis.render.ResourceType;
 import dev.trellis.sli.ProxySlis;
@@ -24,6 +25,9 @@ import java.util.SortedMap;
 
 /** The admin API's JSON documents, with Envoy-style snake_case field names. */
 final class AdminJson {
+
+  /** Longer than any node id or group name a real proxy uses. */
+  static final int MAX_CLIENT_TEXT = 1024;
 
   private final ObjectMapper mapper = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
@@ -90,22 +94,36 @@ final class AdminJson {
     ArrayNode unknown = root.putArray("unknown");
     for (ProxyStatus p : proxies) {
       ObjectNode proxy = all.addObject();
-      proxy.put("node", p.nodeId());
-      proxy.put("group", p.group());
+      proxy.put("node", clientText(p.nodeId()));
+      proxy.put("group", clientText(p.group()));
       proxy.put("known_group", p.knownGroup());
       proxy.put("stream", p.streamId());
       proxy.put("protocol", p.delta() ? "delta" : "sotw");
-      proxy.put("user_agent", p.userAgent());
+      proxy.put("user_agent", clientText(p.userAgent()));
       proxy.put("connected_at", time(p.connectedAt()));
       ObjectNode typesNode = proxy.putObject("types");
       p.types().entrySet().stream()
           .sorted(Map.Entry.comparingByKey())
           .forEach(e -> type(typesNode.putObject(e.getKey()), e.getValue()));
       if (!p.knownGroup()) {
-        unknown.addObject().put("node", p.nodeId()).put("group", p.group());
+        unknown.addObject().put("node", clientText(p.nodeId())).put("group", clientText(p.group()));
       }
     }
     return root;
+  }
+
+  /**
+   * A value a client chose (node id, group, user agent), cut beyond {@value #MAX_CLIENT_TEXT}
+   * characters: a few streams with megabyte ids must not make the page megabytes.
+   */
+  static String clientText(String text) {
+    if (text == null || text.length() <= MAX_CLIENT_TEXT) {
+      return text;
+    }
+    return text.substring(0, MAX_CLIENT_TEXT)
+        + "... ("
+        + (text.length() - MAX_CLIENT_TEXT)
+        + " more characters)";
   }
 
   private static void type(ObjectNode node, TypeStatus t) {
@@ -127,7 +145,10 @@ final class AdminJson {
     }
   }
 
-  /** One group's rendered resources, each as Envoy would dump it (typed configs expanded). */
+  /**
+   * One group's rendered resources, each as Envoy would dump it: typed configs expanded, sensitive
+   * fields (keys, passwords) redacted.
+   */
   ObjectNode configDump(PublishedGroup published) {
     ObjectNode root = mapper.createObjectNode();
     root.put("group", published.rendered().group().id());
@@ -150,7 +171,7 @@ final class AdminJson {
           "definition",
           r.origin().definition() == null ? null : r.origin().definition().toString());
       try {
-        node.set("config", mapper.readTree(PRINTER.print(Any.pack(r.proto()))));
+        node.set("config", mapper.readTree(PRINTER.print(Any.pack(Redaction.redact(r.proto())))));
       } catch (InvalidProtocolBufferException | JsonProcessingException e) {
         node.put("config_error", e.getMessage());
       }

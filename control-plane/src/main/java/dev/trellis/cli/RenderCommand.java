@@ -7,6 +7,7 @@ import dev.trellis.model.load.LoadResult;
 import dev.trellis.render.ConfigPrinter;
 import dev.trellis.render.MeshRenderer;
 import dev.trellis.render.ProxyGroup;
+import dev.trellis.render.Redaction;
 import dev.trellis.render.RenderException;
 import dev.trellis.render.RenderedMesh;
 import java.io.PrintWriter;
@@ -59,6 +60,13 @@ final class RenderCommand implements Callable<Integer> {
       description = "yaml or json (default: ${DEFAULT-VALUE})")
   String format;
 
+  @Option(
+      names = "--show-secrets",
+      description =
+          "print sensitive fields (private keys, passwords, session ticket keys, generic secrets)"
+              + " as they are; by default they show as [redacted], as in Envoy's config dump")
+  boolean showSecrets;
+
   @Override
   public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
@@ -88,7 +96,8 @@ final class RenderCommand implements Callable<Integer> {
       return TrellisCli.EXIT_INVALID;
     }
     if (selection.proxy == null) {
-      out.print(ConfigPrinter.print(rendered, printFormat));
+      out.print(
+          ConfigPrinter.print(showSecrets ? rendered : Redaction.redact(rendered), printFormat));
       return 0;
     }
     var group = rendered.groups().get(selection.proxy);
@@ -103,7 +112,7 @@ final class RenderCommand implements Callable<Integer> {
               + ")");
       return TrellisCli.EXIT_INVALID;
     }
-    out.print(ConfigPrinter.print(group, printFormat));
+    out.print(ConfigPrinter.print(showSecrets ? group : Redaction.redact(group), printFormat));
     return 0;
   }
 }

@@ -103,8 +103,18 @@ public final class ServeCommand implements Callable<Integer> {
       names = "--bind",
       defaultValue = "0.0.0.0",
       paramLabel = "ADDRESS",
-      description = "address both servers listen on (default: ${DEFAULT-VALUE})")
+      description = "address the xDS server listens on (default: ${DEFAULT-VALUE})")
   String bind;
+
+  // The admin API is unauthenticated and shows every group's config: loopback unless asked.
+  @Option(
+      names = "--admin-bind",
+      defaultValue = "127.0.0.1",
+      paramLabel = "ADDRESS",
+      description =
+          "address the admin HTTP API listens on; it has no authentication, so expose it only to"
+              + " trusted networks (default: ${DEFAULT-VALUE})")
+  String adminBind;
 
   // An editor's save (write a temporary file, rename it) or a checkout of a few files raises its
   // file events within a few milliseconds; 100 ms of quiet coalesces those into one reload while
@@ -174,7 +184,7 @@ public final class ServeCommand implements Callable<Integer> {
     ControlPlane.Options options =
         new ControlPlane.Options(
             new InetSocketAddress(bind, xdsPort),
-            new InetSocketAddress(bind, adminPort),
+            new InetSocketAddress(adminBind, adminPort),
             Duration.ZERO,
             Optional.empty(),
             certLifetime,
@@ -202,7 +212,17 @@ public final class ServeCommand implements Callable<Integer> {
     try {
       controlPlane = ControlPlane.start(options);
     } catch (IOException e) {
-      err.println("trellis: cannot listen on " + bind + ": " + e.getMessage());
+      err.println(
+          "trellis: cannot listen on "
+              + bind
+              + ":"
+              + xdsPort
+              + " (xDS) or "
+              + adminBind
+              + ":"
+              + adminPort
+              + " (admin): "
+              + e.getMessage());
       return TrellisCli.EXIT_USAGE;
     }
     controlPlane.closeOnShutdown();
@@ -217,7 +237,7 @@ public final class ServeCommand implements Callable<Integer> {
       reloads.set(reloader);
       out.printf(
           "trellis: serving %s; xDS on %s:%d, admin on %s:%d%n",
-          defs, bind, controlPlane.xdsPort(), bind, controlPlane.adminPort());
+          defs, bind, controlPlane.xdsPort(), adminBind, controlPlane.adminPort());
       out.flush();
       if (reloader.reload().isEmpty()) {
         err.println(

@@ -175,7 +175,11 @@ public final class ControlPlane implements AutoCloseable {
     try {
       xds =
           XdsServer.start(
-              options.xdsAddress(), publisher, registry, tls, List.of(new MetricsSink(slis)));
+              options.xdsAddress(),
+              publisher,
+              registry,
+              tls,
+              List.of(new MetricsSink(slis, group -> publisher.group(group).isPresent())));
     } catch (IOException | RuntimeException e) {
       timers.shutdownNow();
       throw e;

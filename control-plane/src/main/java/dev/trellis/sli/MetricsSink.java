@@ -7,18 +7,31 @@ import io.envoyproxy.envoy.service.metrics.v3.StreamMetricsResponse;
 import io.grpc.Status;
 import io.grpc.stub.StreamObserver;
 import java.util.Objects;
+import java.util.function.Predicate;
 
 /**
  * Envoy's metrics service ({@code envoy.stat_sinks.metrics_service}) on the xDS port: each stream
  * names its node in its first message, and every message's metrics go to {@link ProxySlis} under
  * the node's group ({@code node.cluster}).
+ *
+ * <p>Clients name their group and node themselves: reports of a group that is not published are
+ * dropped (counted again once it is), and a node id over {@value #MAX_NODE_ID_CHARS} characters is
+ * refused, so the indicators' memory and series follow the mesh, not what clients send.
  */
 public final class MetricsSink extends MetricsServiceGrpc.MetricsServiceImplBase {
 
-  private final ProxySlis slis;
+  /** Longer than any pod or host name a node id is built from (253 characters at most). */
+  public static final int MAX_NODE_ID_CHARS = 1024;
 
-  public MetricsSink(ProxySlis slis) {
+  private final ProxySlis slis;
+  private final Predicate<String> published;
+
+  /**
+   * @param published whether a group id is one of the published mesh's groups now
+   */
+  public MetricsSink(ProxySlis slis, Predicate<String> published) {
     this.slis = Objects.requireNonNull(slis, "slis");
+    this.published = Objects.requireNonNull(published, "published");
   }
 
   @Override
@@ -46,7 +59,22 @@ public final class MetricsSink extends MetricsServiceGrpc.MetricsServiceImplBase
                   .asRuntimeException());
           return;
         }
-        slis.record(node.getCluster(), node.getId(), message.getEnvoyMetricsList());
+        if (node.getId().length() > MAX_NODE_ID_CHARS) {
+          refused = true;
+          responses.onError(
+              Status.INVALID_ARGUMENT
+                  .withDescription(
+                      "node.id is "
+                          + node.getId().length()
+                          + " characters long; at most "
+                          + MAX_NODE_ID_CHARS
+                          + " are accepted")
+                  .asRuntimeException());
+          return;
+        }
+        if (published.test(node.getCluster())) {
+          slis.record(node.getCluster(), node.getId(), message.getEnvoyMetricsList());
+        }
       }
 
       @Override

@@ -255,7 +255,8 @@ final class ProxyTracker implements DiscoveryServerCallbacks {
       String version,
       String detail,
       Map<String, String> resources) {
-    state.nacked(new Nack(version, detail, clock.instant()));
+    Nack nack = new Nack(version, detail, clock.instant()); // cuts a client's long detail
+    state.nacked(nack);
     metrics.nacked(stream.group(), plural(type));
     String node = stream.node().getId();
     if (!node.isEmpty()) {
@@ -268,7 +269,7 @@ final class ProxyTracker implements DiscoveryServerCallbacks {
         stream.group(),
         plural(type),
         version,
-        detail);
+        nack.errorDetail());
   }
 
   static String plural(ResourceType type) {

@@ -31,6 +31,9 @@ public final class XdsServer implements AutoCloseable {
   /** Nodes whose last rejection is remembered across reconnects; older ones are forgotten. */
   static final int REMEMBERED_NODES = 16_384;
 
+  /** Bytes the remembered rejections may take in all (node ids come from clients). */
+  static final long REJECTION_MEMORY_BYTES = 8L << 20;
+
   private final Server server;
   private final ProxyTracker tracker;
   private final ExecutorService heldWatches;
@@ -84,8 +87,8 @@ public final class XdsServer implements AutoCloseable {
     ProxyTracker tracker =
         new ProxyTracker(
             publisher,
-            new XdsMetrics(registry),
-            new RejectionMemory(REMEMBERED_NODES),
+            new XdsMetrics(registry, group -> publisher.group(group).isPresent()),
+            new RejectionMemory(REMEMBERED_NODES, REJECTION_MEMORY_BYTES),
             Clock.systemUTC());
     ExecutorService heldWatches =
         Executors.newSingleThreadExecutor(

@@ -25,6 +25,20 @@ class ServeCommandTest {
   }
 
   @Test
+  void theAdminApiListensOnLoopbackUnlessToldOtherwiseAndApartFromXds() {
+    ServeCommand defaults = new ServeCommand();
+    new CommandLine(defaults).parseArgs("--defs", tmp.toString());
+    assertThat(defaults.adminBind).isEqualTo("127.0.0.1");
+    assertThat(defaults.bind).isEqualTo("0.0.0.0");
+
+    ServeCommand chosen = new ServeCommand();
+    new CommandLine(chosen)
+        .parseArgs("--defs", tmp.toString(), "--admin-bind", "0.0.0.0", "--bind", "127.0.0.1");
+    assertThat(chosen.adminBind).isEqualTo("0.0.0.0");
+    assertThat(chosen.bind).isEqualTo("127.0.0.1");
+  }
+
+  @Test
   void adsTlsNeedsTheCaDirectory() throws Exception {
     Files.createDirectories(tmp.resolve("defs"));
     assertThat(run("serve", "--defs", tmp.resolve("defs").toString(), "--ads-tls"))

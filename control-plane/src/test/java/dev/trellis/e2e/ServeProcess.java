@@ -45,7 +45,10 @@ final class ServeProcess implements AutoCloseable {
         new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
   }
 
-  /** Starts {@code trellis serve ARGS --xds-port 0 --admin-port 0 --bind 127.0.0.1}. */
+  /**
+   * Starts {@code trellis serve ARGS --xds-port 0 --admin-port 0 --bind 127.0.0.1}; the admin API
+   * is left on its default address, which the banner must show as loopback.
+   */
   static ServeProcess start(Path dir, Map<String, String> env, String... args) throws IOException {
     Path stderr = dir.resolve("serve-stderr.log");
     List<String> command =

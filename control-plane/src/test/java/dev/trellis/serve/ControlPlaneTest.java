@@ -8,11 +8,15 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.google.protobuf.ByteString;
 import com.google.rpc.Status;
 import dev.trellis.analyze.AnalysisResult;
 import dev.trellis.analyze.Finding;
 import dev.trellis.analyze.Level;
+import dev.trellis.model.DefinitionTree;
 import dev.trellis.model.SourceLocation;
+import dev.trellis.model.load.DefinitionLoader;
+import dev.trellis.render.MeshRenderer;
 import dev.trellis.render.ProxyGroup;
 import dev.trellis.render.RenderedGroup;
 import dev.trellis.render.RenderedMesh;
@@ -22,6 +26,7 @@ import dev.trellis.testing.AdsStub;
 import dev.trellis.testing.GrpcMesh;
 import io.envoyproxy.envoy.config.cluster.v3.Cluster;
 import io.envoyproxy.envoy.config.core.v3.Node;
+import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.Secret;
 import io.envoyproxy.envoy.service.discovery.v3.DiscoveryRequest;
 import io.envoyproxy.envoy.service.discovery.v3.DiscoveryResponse;
 import java.io.IOException;
@@ -31,8 +36,10 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.List;
 import java.util.Optional;
 import java.util.TreeMap;
@@ -243,6 +250,10 @@ class ControlPlaneTest {
       assertThat(proxies.at("/proxies/0/known_group").asBoolean()).isFalse();
       assertThat(proxies.at("/unknown/0/node").asText()).isEqualTo("stray-1");
       assertThat(proxies.at("/unknown/0/group").asText()).isEqualTo("nosuch");
+      assertThat(get("/metrics").body())
+          .contains("trellis_xds_proxies_connected{group=\"(unknown)\"} 1.0")
+          .contains("trellis_xds_pushes_total{group=\"(unknown)\",type=\"listeners\"} 1.0")
+          .doesNotContain("nosuch");
     }
   }
 
@@ -272,6 +283,48 @@ class ControlPlaneTest {
     assertThat(hcm.at("/rds/route_config_name").asText()).isEqualTo("greeter");
     assertThat(hcm.at("/http_filters/0/typed_config/@type").asText())
         .isEqualTo("type.googleapis.com/envoy.extensions.filters.http.router.v3.Router");
+  }
+
+  @Test
+  void configDumpOfATlsGroupShowsNoKey() {
+    RenderedMesh sample =
+        new MeshRenderer()
+            .render(
+                DefinitionLoader.load(
+                        DefinitionTree.fromDirectory(Path.of("..", "samples", "mesh")))
+                    .orElseThrow());
+    cp.publish(sample);
+    Secret served =
+        (Secret)
+            cp.publisher().group("payments").orElseThrow().rendered().resources().stream()
+                .filter(r -> r.type() == ResourceType.SECRET && r.name().equals("identity"))
+                .findFirst()
+                .orElseThrow()
+                .proto();
+    ByteString key = served.getTlsCertificate().getPrivateKey().getInlineBytes();
+    assertThat(key.toStringUtf8()).startsWith("-----BEGIN PRIVATE KEY-----");
+
+    HttpResponse<String> response = get("/debug/config_dump?group=payments");
+
+    assertThat(response.statusCode()).isEqualTo(200);
+    String body = response.body();
+    String keyBase64 = Base64.getEncoder().encodeToString(key.toByteArray());
+    String keyBody = key.toStringUtf8().split("\n")[1]; // a line of the PEM's own base64
+    assertThat(body).doesNotContain(keyBase64).doesNotContain(keyBody);
+    JsonNode identity = null;
+    for (JsonNode r : json("/debug/config_dump?group=payments").get("resources")) {
+      if (r.get("type").asText().equals("secrets") && r.get("name").asText().equals("identity")) {
+        identity = r;
+      }
+    }
+    assertThat(identity).isNotNull();
+    JsonNode tls = identity.at("/config/tls_certificate");
+    assertThat(new String(Base64.getDecoder().decode(tls.at("/private_key/inline_bytes").asText())))
+        .isEqualTo("[redacted]");
+    assertThat(
+            new String(
+                Base64.getDecoder().decode(tls.at("/certificate_chain/inline_bytes").asText())))
+        .startsWith("-----BEGIN CERTIFICATE-----");
   }
 
   @Test

@@ -5,7 +5,11 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.trellis.render.ProxyGroup;
+import dev.trellis.render.RenderedGroup;
+import dev.trellis.render.RenderedMesh;
 import dev.trellis.serve.ControlPlane;
+import dev.trellis.testing.GrpcMesh;
 import io.envoyproxy.envoy.config.core.v3.Node;
 import io.envoyproxy.envoy.service.metrics.v3.MetricsServiceGrpc;
 import io.envoyproxy.envoy.service.metrics.v3.StreamMetricsMessage;
@@ -21,6 +25,8 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -75,8 +81,30 @@ class MetricsSinkTest {
     }
   }
 
+  private void publishPayments() {
+    cp.publish(
+        new RenderedMesh(
+            null,
+            new TreeMap<>(
+                Map.of(
+                    "payments",
+                    new RenderedGroup(
+                        ProxyGroup.sidecar("payments"),
+                        GrpcMesh.group("payments", "greeter", 8080).resources())))));
+  }
+
+  private static StreamMetricsMessage first(String nodeId, String cluster) {
+    return StreamMetricsMessage.newBuilder()
+        .setIdentifier(
+            StreamMetricsMessage.Identifier.newBuilder()
+                .setNode(Node.newBuilder().setId(nodeId).setCluster(cluster)))
+        .addAllEnvoyMetrics(ProxySlisTest.report(1000, 10, new long[] {500, 900, 1000}))
+        .build();
+  }
+
   @Test
   void aSidecarsReportsBecomeItsGroupsIndicators() throws Exception {
+    publishPayments();
     Ending ending = new Ending();
     StreamObserver<StreamMetricsMessage> stream =
         MetricsServiceGrpc.newStub(channel).streamMetrics(ending);
@@ -106,6 +134,50 @@ class MetricsSinkTest {
 
     stream.onCompleted();
     assertThat(ending.ended.get(10, TimeUnit.SECONDS).isOk()).isTrue();
+  }
+
+  @Test
+  void reportsOfGroupsThatAreNotPublishedAreDropped() throws Exception {
+    publishPayments();
+    Ending ending = new Ending();
+    StreamObserver<StreamMetricsMessage> stray =
+        MetricsServiceGrpc.newStub(channel).streamMetrics(ending);
+    stray.onNext(first("stray-0", "x".repeat(100_000)));
+    stray.onNext(
+        StreamMetricsMessage.newBuilder()
+            .addAllEnvoyMetrics(ProxySlisTest.report(1100, 12, new long[] {550, 990, 1100}))
+            .build());
+    // The server answers a completed stream once it has handled every message before.
+    stray.onCompleted();
+    assertThat(ending.ended.get(10, TimeUnit.SECONDS).isOk()).isTrue();
+    StreamObserver<StreamMetricsMessage> known =
+        MetricsServiceGrpc.newStub(channel).streamMetrics(new Ending());
+    known.onNext(first("payments-0", "payments"));
+    known.onNext(
+        StreamMetricsMessage.newBuilder()
+            .addAllEnvoyMetrics(ProxySlisTest.report(1100, 12, new long[] {550, 990, 1100}))
+            .build());
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .until(() -> admin("/debug/slis").contains("\"requests\" : 100"));
+    JsonNode groups = new ObjectMapper().readTree(admin("/debug/slis")).get("groups");
+    assertThat(groups.size()).isEqualTo(1);
+    assertThat(groups.has("payments")).isTrue();
+    assertThat(admin("/metrics")).doesNotContain("xxxxxxxxxx");
+  }
+
+  @Test
+  void aNodeIdBeyondTheLimitIsRefused() throws Exception {
+    publishPayments();
+    Ending ending = new Ending();
+    MetricsServiceGrpc.newStub(channel)
+        .streamMetrics(ending)
+        .onNext(first("n".repeat(MetricsSink.MAX_NODE_ID_CHARS + 1), "payments"));
+
+    Status status = ending.ended.get(10, TimeUnit.SECONDS);
+    assertThat(status.getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
+    assertThat(status.getDescription())
+        .isEqualTo("node.id is 1025 characters long; at most 1024 are accepted");
   }
 
   @Test

@@ -8,6 +8,7 @@ import com.google.protobuf.Message;
 import com.google.protobuf.util.JsonFormat;
 import dev.trellis.render.EnvoyTypes;
 import dev.trellis.render.ProxyKind;
+import dev.trellis.render.Redaction;
 import dev.trellis.render.RenderedGroup;
 import dev.trellis.render.RenderedMesh;
 import dev.trellis.render.RenderedResource;
@@ -49,6 +50,11 @@ public final class ConfigDiff {
       String group, ProxyKind kind, Status status, List<ResourceChange> resources) {}
 
   private static final int MAX_VALUE = 200;
+
+  /** What a change only in sensitive fields (keys, passwords) is shown as. */
+  static final FieldChange SENSITIVE_CHANGE =
+      new FieldChange("(sensitive fields)", Redaction.REDACTED, Redaction.REDACTED);
+
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final JsonFormat.Printer PRINTER =
       JsonFormat.printer().usingTypeRegistry(EnvoyTypes.registry()).preservingProtoFieldNames();
@@ -102,10 +108,15 @@ public final class ConfigDiff {
       } else if (rb == null) {
         out.add(new ResourceChange(key, Status.REMOVED, List.of()));
       } else if (!ra.proto().equals(rb.proto())) {
+        // Fields are compared as shown, secrets redacted: a changed key says so, not what it is.
         List<FieldChange> fields =
-            JsonDiff.between(json(ra.proto()), json(rb.proto())).stream()
+            JsonDiff.between(json(Redaction.redact(ra.proto())), json(Redaction.redact(rb.proto())))
+                .stream()
                 .map(c -> new FieldChange(c.path(), show(c.before()), show(c.after())))
                 .toList();
+        if (fields.isEmpty()) {
+          fields = List.of(SENSITIVE_CHANGE);
+        }
         out.add(new ResourceChange(key, Status.CHANGED, fields));
       }
     }

@@ -129,7 +129,9 @@ public final class ServeCommand implements Callable<Integer> {
       description =
           "mesh CA root (ca.crt, ca.key, as 'trellis certs init' writes): proxies' certificates come"
               + " from an intermediate under it, so files from 'trellis certs issue --ca-dir DIR'"
-              + " are trusted too; without it a root is generated for the mesh's trust domain")
+              + " are trusted too (default: "
+              + DefaultCaDir.DESCRIPTION
+              + ", when it holds a root; else a root is generated for the mesh's trust domain)")
   Path caDir;
 
   @Option(
@@ -184,6 +186,12 @@ public final class ServeCommand implements Callable<Integer> {
             Optional.empty(),
             certLifetime,
             false);
+    if (caDir == null) {
+      caDir = DefaultCaDir.withRoot().orElse(null);
+      if (caDir != null) {
+        out.println("trellis: mesh CA root from " + caDir + " (the default --ca-dir)");
+      }
+    }
     if (adsTls && caDir == null) {
       throw new CommandLine.ParameterException(
           spec.commandLine(), "--ads-tls needs --ca-dir (the trust domain must be known at start)");

@@ -41,7 +41,9 @@ public final class BootstrapCommand implements Callable<Integer> {
   @Option(
       names = "--node-id",
       paramLabel = "ID",
-      description = "this proxy's node id, unique per proxy (default: NAME-$HOSTNAME)")
+      description =
+          "this proxy's node id, unique per proxy (default: NAME-HOST, with this host's name"
+              + " from the operating system)")
   String nodeId;
 
   @Option(
@@ -126,8 +128,16 @@ public final class BootstrapCommand implements Callable<Integer> {
       throw usage("--xds: expected HOST:PORT; got '" + xds + "'");
     }
     String host = xds.substring(0, colon).replaceAll("^\\[|\\]$", "");
-    String id =
-        nodeId != null ? nodeId : proxy + "-" + System.getenv().getOrDefault("HOSTNAME", "1");
+    String id = nodeId;
+    if (id == null) {
+      Optional<String> hostname = Hostname.of();
+      if (hostname.isEmpty()) {
+        throw usage(
+            "--node-id: this host's name is unknown (no resolver name, no /etc/hostname);"
+                + " give the proxy a unique id");
+      }
+      id = proxy + "-" + hostname.get();
+    }
     String text;
     try {
       Bootstraps.Spec s =

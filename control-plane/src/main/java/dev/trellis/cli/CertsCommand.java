@@ -1,5 +1,6 @@
 package dev.trellis.cli;
 
+import dev.trellis.model.Mesh;
 import dev.trellis.mtls.CaException;
 import dev.trellis.mtls.CertificateAuthority;
 import dev.trellis.mtls.CertificateStore;
@@ -16,6 +17,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
@@ -36,6 +38,13 @@ public final class CertsCommand implements Runnable {
 
   static final String DEFAULT_TRUST_DOMAIN = "cluster.local";
 
+  private static final String CA_DIR =
+      "CA directory with ca.crt and ca.key (default: " + DefaultCaDir.DESCRIPTION + ")";
+  private static final String DEFS =
+      "definitions whose mesh.yaml names the trust domain (trustDomain:)";
+  private static final String TRUST_DOMAIN =
+      "SPIFFE trust domain (default: the mesh's with --defs, else " + DEFAULT_TRUST_DOMAIN + ")";
+
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
   @Override
@@ -47,47 +56,51 @@ public final class CertsCommand implements Runnable {
   @Command(
       name = "init",
       mixinStandardHelpOptions = true,
-      description = "Create a self-signed ECDSA P-256 root (ca.crt, ca.key) in --ca-dir.")
+      description = {
+        "Create a self-signed ECDSA P-256 root (ca.crt, ca.key) in --ca-dir, for the trust domain"
+            + " of the mesh in --defs.",
+        "'certs issue' and 'serve' find it there without --ca-dir when it is in the default"
+            + " place."
+      })
   static final class Init implements Callable<Integer> {
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
-    @Option(names = "--ca-dir", required = true, paramLabel = "DIR", description = "CA directory")
+    @Option(names = "--ca-dir", paramLabel = "DIR", description = CA_DIR)
     Path caDir;
 
-    @Option(
-        names = "--trust-domain",
-        paramLabel = "TD",
-        defaultValue = DEFAULT_TRUST_DOMAIN,
-        description = "SPIFFE trust domain (default: ${DEFAULT-VALUE})")
+    @Option(names = "--defs", paramLabel = "DIR", description = DEFS)
+    Path defs;
+
+    @Option(names = "--trust-domain", paramLabel = "TD", description = TRUST_DOMAIN)
     String trustDomain;
 
     @Override
     public Integer call() {
       PrintWriter err = spec.commandLine().getErr();
-      try {
-        SpiffeId.requireValidTrustDomain(trustDomain);
-      } catch (IllegalArgumentException e) {
-        return invalid(err, "invalid --trust-domain: " + e.getMessage());
+      Optional<String> resolved = trustDomain(spec, trustDomain, defs);
+      if (resolved.isEmpty()) {
+        return TrellisCli.EXIT_INVALID;
       }
+      String td = resolved.get().isEmpty() ? DEFAULT_TRUST_DOMAIN : resolved.get();
+      Path dir = caDir != null ? caDir : DefaultCaDir.get();
       for (String name : new String[] {PemFiles.ROOT_CERT, PemFiles.ROOT_KEY}) {
-        if (Files.exists(caDir.resolve(name))) {
-          return invalid(
-              err, caDir.resolve(name) + " already exists; refusing to replace a CA root");
+        if (Files.exists(dir.resolve(name))) {
+          return invalid(err, dir.resolve(name) + " already exists; refusing to replace a CA root");
         }
       }
-      RootCa root = RootCa.generate(trustDomain, Clock.systemUTC());
+      RootCa root = RootCa.generate(td, Clock.systemUTC());
       try {
-        PemFiles.writeRoot(root, caDir);
+        PemFiles.writeRoot(root, dir);
       } catch (IOException e) {
-        return invalid(err, "cannot write the CA root to " + caDir + ": " + describe(e));
+        return invalid(err, "cannot write the CA root to " + dir + ": " + describe(e));
       }
       spec.commandLine()
           .getOut()
           .println(
               "created CA root for trust domain '"
-                  + trustDomain
+                  + td
                   + "' in "
-                  + caDir
+                  + dir
                   + " ("
                   + PemFiles.ROOT_CERT
                   + ", "
@@ -105,8 +118,8 @@ public final class CertsCommand implements Runnable {
         "Issue a SPIFFE certificate spiffe://TD/service/NAME into --out as key.pem (PKCS#8),"
             + " cert.pem (chain) and ca.pem (trust bundle), the files grpc's file_watcher"
             + " certificate provider reads.",
-        "With --ca-dir the certificate is signed by an intermediate under the root kept there"
-            + " (created if absent); without it, by a throwaway CA.",
+        "The certificate is signed by an intermediate under the CA root kept in --ca-dir"
+            + " (created if absent), so certificates issued one after the other trust each other.",
         "With --renew the command keeps running and rewrites the files with a new certificate"
             + " once two thirds of the lifetime have passed, until it is stopped: file_watcher"
             + " picks up each renewal without dropping connections."
@@ -120,15 +133,23 @@ public final class CertsCommand implements Runnable {
     @Option(names = "--out", required = true, paramLabel = "DIR", description = "output dir")
     Path out;
 
+    @Option(names = "--ca-dir", paramLabel = "DIR", description = CA_DIR)
+    Path caDir;
+
+    @Option(
+        names = "--defs",
+        paramLabel = "DIR",
+        description = DEFS + "; must be the CA root's when it exists")
+    Path defs;
+
     @Option(
         names = "--trust-domain",
         paramLabel = "TD",
         description =
-            "SPIFFE trust domain (default: the CA root's, else " + DEFAULT_TRUST_DOMAIN + ")")
+            "SPIFFE trust domain (default: the mesh's with --defs, else the CA root's, else "
+                + DEFAULT_TRUST_DOMAIN
+                + ")")
     String trustDomain;
-
-    @Option(names = "--ca-dir", paramLabel = "DIR", description = "CA directory (ca.crt, ca.key)")
-    Path caDir;
 
     @Option(
         names = "--lifetime",
@@ -153,30 +174,22 @@ public final class CertsCommand implements Runnable {
       } catch (IllegalArgumentException e) {
         return invalid(err, "invalid --service: " + e.getMessage());
       }
-      if (trustDomain != null) {
-        try {
-          SpiffeId.requireValidTrustDomain(trustDomain);
-        } catch (IllegalArgumentException e) {
-          return invalid(err, "invalid --trust-domain: " + e.getMessage());
-        }
+      Optional<String> resolved = trustDomain(spec, trustDomain, defs);
+      if (resolved.isEmpty()) {
+        return TrellisCli.EXIT_INVALID;
+      }
+      String wanted = resolved.get().isEmpty() ? null : resolved.get();
+      if (caDir == null) {
+        caDir = DefaultCaDir.get();
       }
       CertificateAuthority ca;
       try {
-        if (caDir == null) {
-          String td = trustDomain != null ? trustDomain : DEFAULT_TRUST_DOMAIN;
-          ca = CertificateAuthority.generate(td, clock);
-          err.println(
-              "trellis: note: no --ca-dir, so a throwaway CA signed this certificate; only the"
-                  + " ca.pem written with it trusts it");
-        } else {
-          RootCa root = loadOrCreateRoot(clock, stdout);
-          String td =
-              trustDomain != null ? trustDomain : root.trustDomain().orElse(DEFAULT_TRUST_DOMAIN);
-          try {
-            ca = CertificateAuthority.withIntermediate(root, td, clock);
-          } catch (CaException e) {
-            throw new CaException(caDir.resolve(PemFiles.ROOT_CERT) + ": " + e.getMessage(), e);
-          }
+        RootCa root = loadOrCreateRoot(wanted, clock, stdout);
+        String td = wanted != null ? wanted : root.trustDomain().orElse(DEFAULT_TRUST_DOMAIN);
+        try {
+          ca = CertificateAuthority.withIntermediate(root, td, clock);
+        } catch (CaException e) {
+          throw new CaException(caDir.resolve(PemFiles.ROOT_CERT) + ": " + e.getMessage(), e);
         }
       } catch (CaException e) {
         return invalid(err, e.getMessage());
@@ -264,7 +277,7 @@ public final class CertsCommand implements Runnable {
           + out.resolve(PemFiles.CA);
     }
 
-    private RootCa loadOrCreateRoot(Clock clock, PrintWriter stdout)
+    private RootCa loadOrCreateRoot(String wanted, Clock clock, PrintWriter stdout)
         throws CaException, IOException {
       boolean hasCert = Files.exists(caDir.resolve(PemFiles.ROOT_CERT));
       boolean hasKey = Files.exists(caDir.resolve(PemFiles.ROOT_KEY));
@@ -279,12 +292,51 @@ public final class CertsCommand implements Runnable {
                 + " but no "
                 + (hasCert ? PemFiles.ROOT_KEY : PemFiles.ROOT_CERT));
       }
-      String td = trustDomain != null ? trustDomain : DEFAULT_TRUST_DOMAIN;
+      String td = wanted != null ? wanted : DEFAULT_TRUST_DOMAIN;
       RootCa root = RootCa.generate(td, clock);
       PemFiles.writeRoot(root, caDir);
       stdout.println("created CA root for trust domain '" + td + "' in " + caDir);
       return root;
     }
+  }
+
+  /**
+   * The trust domain asked for: {@code --trust-domain}, else the mesh's in {@code --defs}; an empty
+   * string when neither is given; empty after printing why when it is invalid, the definitions do
+   * not load, or the two disagree.
+   */
+  static Optional<String> trustDomain(
+      CommandLine.Model.CommandSpec spec, String explicit, Path defs) {
+    PrintWriter err = spec.commandLine().getErr();
+    if (explicit != null) {
+      try {
+        SpiffeId.requireValidTrustDomain(explicit);
+      } catch (IllegalArgumentException e) {
+        invalid(err, "invalid --trust-domain: " + e.getMessage());
+        return Optional.empty();
+      }
+    }
+    if (defs == null) {
+      return Optional.of(explicit != null ? explicit : "");
+    }
+    Optional<Mesh> mesh = RolloutCommand.load(spec, defs);
+    if (mesh.isEmpty()) {
+      return Optional.empty();
+    }
+    String ofMesh = mesh.get().config().trustDomain();
+    if (explicit != null && !explicit.equals(ofMesh)) {
+      invalid(
+          err,
+          "--trust-domain '"
+              + explicit
+              + "' is not the trust domain of the mesh in "
+              + defs
+              + " ('"
+              + ofMesh
+              + "'); give one of them");
+      return Optional.empty();
+    }
+    return Optional.of(ofMesh);
   }
 
   private static int invalid(PrintWriter err, String message) {

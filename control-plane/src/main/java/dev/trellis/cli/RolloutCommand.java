@@ -22,6 +22,9 @@ import picocli.CommandLine.Option;
 @Command(
     name = "rollout",
     mixinStandardHelpOptions = true,
+    // --defs is required here and in plan; picocli would ask for a required parent option before
+    // "plan" too, so it is checked in call() and the synopsis says so.
+    customSynopsis = "trellis rollout [-hV] --defs=DIR [COMMAND]",
     description = {
       "Print each service's mTLS rollout state: sidecar, mTLS mode served, authorization mode,"
           + " and which callers can already call it over mTLS.",
@@ -33,7 +36,6 @@ final class RolloutCommand implements Callable<Integer> {
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
-  // Not required: picocli would then ask for it before "plan" too.
   @Option(
       names = "--defs",
       paramLabel = "DIR",

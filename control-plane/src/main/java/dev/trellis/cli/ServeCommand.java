@@ -139,7 +139,9 @@ public final class ServeCommand implements Callable<Integer> {
       description =
           "mesh CA root (ca.crt, ca.key, as 'trellis certs init' writes): proxies' certificates come"
               + " from an intermediate under it, so files from 'trellis certs issue --ca-dir DIR'"
-              + " are trusted too; without it a root is generated for the mesh's trust domain")
+              + " are trusted too (default: "
+              + DefaultCaDir.DESCRIPTION
+              + ", when it holds a root; else a root is generated for the mesh's trust domain)")
   Path caDir;
 
   @Option(
@@ -162,24 +164,29 @@ public final class ServeCommand implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
     if ((defs == null) == (git == null)) {
-      err.println("trellis: give either --defs DIR or --git REPO");
-      return TrellisCli.EXIT_USAGE;
+      throw new CommandLine.ParameterException(
+          spec.commandLine(), "give either --defs DIR or --git REPO");
     }
     GitSource gitSource = null;
     if (git != null) {
       try {
-        Path dir = gitDir != null ? gitDir : Files.createTempDirectory("trellis-git");
-        defs = dir.resolve("definitions");
-        gitSource = new GitSource(git, ref, gitPath, dir.resolve("clone.git"), defs);
+        gitSource =
+            gitDir != null
+                ? new GitSource(
+                    git, ref, gitPath, gitDir.resolve("clone.git"), gitDir.resolve("definitions"))
+                : GitSource.inTemporaryDirectory(git, ref, gitPath);
+        defs = gitSource.checkout();
         ObjectId commit = gitSource.sync().orElseThrow();
+        closeOnShutdown(gitSource);
         out.printf("trellis: %s at %s is commit %s%n", git, ref, commit.name());
       } catch (GitSource.GitSourceException | IOException e) {
         err.println("trellis: --git " + git + ": " + e.getMessage());
+        closeQuietly(gitSource);
         return TrellisCli.EXIT_INVALID;
       }
     } else if (!Files.isDirectory(defs)) {
-      err.println("trellis: --defs " + defs + " is not a directory");
-      return TrellisCli.EXIT_USAGE;
+      throw new CommandLine.ParameterException(
+          spec.commandLine(), "--defs " + defs + " is not a directory");
     }
     ControlPlane.Options options =
         new ControlPlane.Options(
@@ -189,9 +196,15 @@ public final class ServeCommand implements Callable<Integer> {
             Optional.empty(),
             certLifetime,
             false);
+    if (caDir == null) {
+      caDir = DefaultCaDir.withRoot().orElse(null);
+      if (caDir != null) {
+        out.println("trellis: mesh CA root from " + caDir + " (the default --ca-dir)");
+      }
+    }
     if (adsTls && caDir == null) {
-      err.println("trellis: --ads-tls needs --ca-dir (the trust domain must be known at start)");
-      return TrellisCli.EXIT_USAGE;
+      throw new CommandLine.ParameterException(
+          spec.commandLine(), "--ads-tls needs --ca-dir (the trust domain must be known at start)");
     }
     if (caDir != null) {
       try {
@@ -262,6 +275,23 @@ public final class ServeCommand implements Callable<Integer> {
       }
     }
     return 0;
+  }
+
+  /** Removes a temporary clone at SIGTERM too: shutdown hooks are all that run then. */
+  private static void closeOnShutdown(GitSource source) {
+    Runtime.getRuntime()
+        .addShutdownHook(new Thread(() -> closeQuietly(source), "trellis-git-cleanup"));
+  }
+
+  private static void closeQuietly(GitSource source) {
+    if (source == null) {
+      return;
+    }
+    try {
+      source.close();
+    } catch (IOException e) {
+      // Best effort: a leftover temporary directory is no reason to fail.
+    }
   }
 
   /** Fetches every --git-poll and reloads when the ref moved; a failed fetch keeps serving. */

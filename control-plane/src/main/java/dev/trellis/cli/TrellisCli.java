@@ -1,7 +1,9 @@
 package dev.trellis.cli;
 
+import dev.trellis.analyze.TrellisVersion;
 import dev.trellis.analyze.diff.DiffCommand;
 import dev.trellis.analyze.lint.LintCommand;
+import java.io.PrintWriter;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -9,7 +11,7 @@ import picocli.CommandLine.Command;
 @Command(
     name = "trellis",
     mixinStandardHelpOptions = true,
-    version = "trellis 0.1.0",
+    versionProvider = TrellisCli.Version.class,
     description = "An xDS control plane for an Envoy sidecar mesh.",
     subcommands = {
       CommandLine.HelpCommand.class,
@@ -42,8 +44,9 @@ public final class TrellisCli implements Runnable {
     cl.setExitCodeExceptionMapper(e -> EXIT_USAGE);
     cl.setParameterExceptionHandler(
         (ex, args) -> {
-          ex.getCommandLine().getErr().println("trellis: " + ex.getMessage());
-          ex.getCommandLine().usage(ex.getCommandLine().getErr());
+          PrintWriter err = ex.getCommandLine().getErr();
+          err.println("trellis: " + ex.getMessage());
+          err.println(tryHelp(ex.getCommandLine()));
           return EXIT_USAGE;
         });
     cl.setExecutionExceptionHandler(
@@ -52,6 +55,19 @@ public final class TrellisCli implements Runnable {
           return EXIT_USAGE;
         });
     return cl;
+  }
+
+  /** The line after a usage error, naming the help of the command it was given to. */
+  static String tryHelp(CommandLine cl) {
+    return "Try '" + cl.getCommandSpec().qualifiedName() + " --help'";
+  }
+
+  /** {@code trellis -V}: the same version the SARIF report's driver states. */
+  static final class Version implements CommandLine.IVersionProvider {
+    @Override
+    public String[] getVersion() {
+      return new String[] {"trellis " + TrellisVersion.get()};
+    }
   }
 
   public static void main(String[] args) {

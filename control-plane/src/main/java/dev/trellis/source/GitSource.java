@@ -52,8 +52,10 @@ public final class GitSource implements AutoCloseable {
   private final String path;
   private final Path cache;
   private final Path checkout;
+  private final Path owned;
   private Repository repository;
   private ObjectId current;
+  private boolean closed;
 
   /**
    * @param path the definitions directory inside the repository, empty for its top
@@ -67,6 +69,30 @@ public final class GitSource implements AutoCloseable {
     this.path = Objects.requireNonNull(path, "path");
     this.cache = Objects.requireNonNull(cache, "cache");
     this.checkout = Objects.requireNonNull(checkout, "checkout");
+    this.owned = null;
+  }
+
+  private GitSource(String uri, String ref, String path, Path owned) {
+    this.uri = Objects.requireNonNull(uri, "uri");
+    this.ref = Objects.requireNonNull(ref, "ref");
+    this.path = Objects.requireNonNull(path, "path");
+    this.cache = owned.resolve("clone.git");
+    this.checkout = owned.resolve("definitions");
+    this.owned = owned;
+  }
+
+  /**
+   * A source keeping its clone and checkout in a new temporary directory, which {@link #close}
+   * removes.
+   */
+  public static GitSource inTemporaryDirectory(String uri, String ref, String path)
+      throws IOException {
+    return new GitSource(uri, ref, path, Files.createTempDirectory("trellis-git"));
+  }
+
+  /** Where the definitions are written. */
+  public Path checkout() {
+    return checkout;
   }
 
   /** The commit whose definitions are in the checkout directory, if any yet. */
@@ -81,7 +107,10 @@ public final class GitSource implements AutoCloseable {
    * @throws GitSourceException if the repository cannot be fetched, the ref does not resolve or the
    *     commit has files that are refused; the checkout directory is then left as it was
    */
-  public Optional<ObjectId> sync() throws GitSourceException, IOException {
+  public synchronized Optional<ObjectId> sync() throws GitSourceException, IOException {
+    if (closed) {
+      return Optional.empty();
+    }
     fetch();
     ObjectId commit;
     try {
@@ -201,10 +230,21 @@ public final class GitSource implements AutoCloseable {
     }
   }
 
+  /**
+   * Closes the clone; a source made by {@link #inTemporaryDirectory} also removes its directory.
+   */
   @Override
-  public void close() {
+  public synchronized void close() throws IOException {
+    closed = true;
     if (repository != null) {
       repository.close();
+    }
+    if (owned != null && Files.exists(owned)) {
+      try (Stream<Path> all = Files.walk(owned)) {
+        for (Path p : all.sorted(Comparator.reverseOrder()).toList()) {
+          Files.delete(p);
+        }
+      }
     }
   }
 }

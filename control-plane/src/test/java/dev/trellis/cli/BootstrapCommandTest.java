@@ -15,7 +15,10 @@ import io.envoyproxy.envoy.config.metrics.v3.MetricsServiceConfig;
 import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContext;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -190,5 +193,42 @@ class BootstrapCommandTest {
         .isEqualTo(TrellisCli.EXIT_USAGE);
     assertThat(err.toString())
         .contains("xDS over TLS needs the proxy's certificate files (key.pem, cert.pem, ca.pem)");
+  }
+
+  /** The default node id, as a child JVM given {@code env} prints it. */
+  private static String defaultNodeId(Map<String, String> env) throws Exception {
+    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    ProcessBuilder pb =
+        new ProcessBuilder(
+            java,
+            "-cp",
+            System.getProperty("java.class.path"),
+            "dev.trellis.cli.TrellisCli",
+            "bootstrap",
+            "--defs",
+            MESH,
+            "--proxy",
+            "checkout");
+    pb.environment().remove("HOSTNAME");
+    pb.environment().putAll(env);
+    pb.redirectError(ProcessBuilder.Redirect.INHERIT);
+    Process p = pb.start();
+    String yaml = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    if (!p.waitFor(2, TimeUnit.MINUTES)) {
+      p.destroyForcibly();
+      throw new AssertionError("trellis bootstrap did not finish");
+    }
+    assertThat(p.exitValue()).isZero();
+    return parse(yaml).getNode().getId();
+  }
+
+  @Test
+  void theDefaultNodeIdNamesTheHostFromTheOperatingSystemNotTheShell() throws Exception {
+    String host = Hostname.of().orElseThrow();
+
+    assertThat(defaultNodeId(Map.of())).isEqualTo("checkout-" + host);
+    assertThat(defaultNodeId(Map.of("HOSTNAME", "not-" + host)))
+        .as("an exported $HOSTNAME changes nothing")
+        .isEqualTo("checkout-" + host);
   }
 }

@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import java.io.PrintWriter;
 import java.io.Reader;
 import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -20,7 +21,9 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
 import org.bouncycastle.cert.X509CertificateHolder;
@@ -32,6 +35,8 @@ import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
 class CertsCommandTest {
+
+  private static final String SAMPLE = Path.of("..", "samples", "mesh").toString();
 
   @TempDir Path tmp;
   final StringWriter out = new StringWriter();
@@ -210,25 +215,95 @@ class CertsCommandTest {
   }
 
   @Test
-  void issueWithoutCaDirUsesAThrowawayCaAndSaysSo() throws Exception {
-    Path web = tmp.resolve("web");
+  void initTakesTheTrustDomainOfTheMesh() throws Exception {
+    Path ca = tmp.resolve("ca");
+    assertThat(run("certs", "init", "--defs", SAMPLE, "--ca-dir", ca.toString()))
+        .as(err::toString)
+        .isZero();
+    assertThat(out.toString())
+        .startsWith("created CA root for trust domain 'shop.example.internal' in " + ca);
+
+    err.getBuffer().setLength(0);
     assertThat(
             run(
                 "certs",
-                "issue",
-                "--service",
-                "web",
-                "--out",
-                web.toString(),
+                "init",
+                "--defs",
+                SAMPLE,
                 "--trust-domain",
-                "td.example"))
-        .isZero();
-    assertThat(err.toString()).contains("trellis: note: no --ca-dir, so a throwaway CA signed");
-    List<X509Certificate> chain = readCertificates(web.resolve("cert.pem"));
-    assertThat(chain).hasSize(1);
-    validate(chain, readCertificates(web.resolve("ca.pem")));
-    assertThat(chain.get(0).getSubjectAlternativeNames())
-        .containsExactly(List.of(6, "spiffe://td.example/service/web"));
+                "other.example",
+                "--ca-dir",
+                tmp.resolve("ca2").toString()))
+        .isEqualTo(TrellisCli.EXIT_INVALID);
+    assertThat(err.toString())
+        .isEqualTo(
+            "trellis: --trust-domain 'other.example' is not the trust domain of the mesh in "
+                + SAMPLE
+                + " ('shop.example.internal'); give one of them\n");
+    assertThat(tmp.resolve("ca2")).doesNotExist();
+  }
+
+  @Test
+  void theDefaultCaDirectoryFollowsXdg() {
+    assertThat(DefaultCaDir.of(Map.of("XDG_DATA_HOME", "/data"), "/home/u"))
+        .isEqualTo(Path.of("/data/trellis/ca"));
+    assertThat(DefaultCaDir.of(Map.of(), "/home/u"))
+        .isEqualTo(Path.of("/home/u/.local/share/trellis/ca"));
+    assertThat(DefaultCaDir.of(Map.of("XDG_DATA_HOME", "relative"), "/home/u"))
+        .as("the XDG specification ignores relative paths")
+        .isEqualTo(Path.of("/home/u/.local/share/trellis/ca"));
+    CommandLine cl = TrellisCli.commandLine();
+    for (CommandLine command :
+        List.of(
+            cl.getSubcommands().get("certs").getSubcommands().get("init"),
+            cl.getSubcommands().get("certs").getSubcommands().get("issue"),
+            cl.getSubcommands().get("serve"))) {
+      assertThat(command.getCommandSpec().findOption("--ca-dir").description()[0])
+          .as(command.getCommandName() + " --help")
+          .contains("default: $XDG_DATA_HOME/trellis/ca, else ~/.local/share/trellis/ca");
+    }
+  }
+
+  /** Runs {@code trellis ARGS} in a child JVM whose XDG_DATA_HOME is {@code dataHome}. */
+  private static String trellis(Path dataHome, String... args) throws Exception {
+    List<String> command =
+        new ArrayList<>(
+            List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp",
+                System.getProperty("java.class.path"),
+                "dev.trellis.cli.TrellisCli"));
+    command.addAll(List.of(args));
+    ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
+    pb.environment().put("XDG_DATA_HOME", dataHome.toString());
+    Process p = pb.start();
+    String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    if (!p.waitFor(2, TimeUnit.MINUTES)) {
+      p.destroyForcibly();
+      throw new AssertionError("trellis " + List.of(args) + " did not finish");
+    }
+    assertThat(p.exitValue()).as(output).isZero();
+    return output;
+  }
+
+  @Test
+  void withoutCaDirTwoServicesIssuedOneAfterTheOtherChainToTheSameRoot() throws Exception {
+    Path data = tmp.resolve("data");
+    Path ca = data.resolve("trellis/ca");
+
+    assertThat(trellis(data, "certs", "init", "--defs", SAMPLE))
+        .startsWith("created CA root for trust domain 'shop.example.internal' in " + ca);
+    trellis(data, "certs", "issue", "--service", "web", "--out", tmp.resolve("web").toString());
+    trellis(data, "certs", "issue", "--service", "api", "--out", tmp.resolve("api").toString());
+
+    List<X509Certificate> root = readCertificates(ca.resolve("ca.crt"));
+    for (String service : List.of("web", "api")) {
+      List<X509Certificate> chain = readCertificates(tmp.resolve(service).resolve("cert.pem"));
+      validate(chain, root);
+      assertThat(readCertificates(tmp.resolve(service).resolve("ca.pem"))).isEqualTo(root);
+      assertThat(chain.get(0).getSubjectAlternativeNames())
+          .containsExactly(List.of(6, "spiffe://shop.example.internal/service/" + service));
+    }
   }
 
   @Test
@@ -283,7 +358,17 @@ class CertsCommandTest {
 
     Path file = Files.writeString(tmp.resolve("plain-file"), "x");
     err.getBuffer().setLength(0);
-    assertThat(run("certs", "issue", "--service", "web", "--out", file.toString())).isEqualTo(1);
+    assertThat(
+            run(
+                "certs",
+                "issue",
+                "--service",
+                "web",
+                "--out",
+                file.toString(),
+                "--ca-dir",
+                tmp.resolve("ca-of-plain-file").toString()))
+        .isEqualTo(1);
     assertThat(err.toString()).contains("trellis: cannot write the certificate to " + file + ": ");
     assertThat(err.toString()).doesNotContain("\tat ");
   }

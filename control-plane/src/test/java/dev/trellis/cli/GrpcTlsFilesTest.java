@@ -82,7 +82,7 @@ class GrpcTlsFilesTest {
     for (String service : List.of("api", "web")) {
       issue(service, tmp.resolve(service), "--ca-dir", ca.toString());
     }
-    issue("web", tmp.resolve("stranger")); // a throwaway CA of its own
+    issue("web", tmp.resolve("stranger"), "--ca-dir", tmp.resolve("other-ca").toString());
   }
 
   @AfterEach

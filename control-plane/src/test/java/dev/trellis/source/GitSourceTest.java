@@ -145,4 +145,23 @@ class GitSourceTest {
       }
     }
   }
+
+  @Test
+  void aTemporaryCloneIsRemovedOnClose() throws Exception {
+    Path repo = tmp.resolve("repo");
+    try (Git git = Git.init().setDirectory(repo.toFile()).setInitialBranch("main").call()) {
+      write(repo.resolve("mesh.yaml"), "name: shop\n");
+      RevCommit first = commit(git, "first");
+      GitSource source = GitSource.inTemporaryDirectory(repo.toString(), "main", "");
+      Path dir = source.checkout().getParent();
+      assertThat(dir.getFileName().toString()).startsWith("trellis-git");
+      assertThat(source.sync()).contains(first.getId());
+      assertThat(source.checkout().resolve("mesh.yaml")).hasContent("name: shop");
+
+      source.close();
+
+      assertThat(dir).doesNotExist();
+      assertThat(source.sync()).as("a closed source syncs nothing").isEmpty();
+    }
+  }
 }

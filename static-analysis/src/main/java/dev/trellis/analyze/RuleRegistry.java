@@ -19,6 +19,7 @@ import dev.trellis.analyze.mesh.EdgeRouteConflictCheck;
 import dev.trellis.analyze.mesh.EdgeSecurityHeadersCheck;
 import dev.trellis.analyze.mesh.EdgeTcpServiceCheck;
 import dev.trellis.analyze.mesh.EdgeTimeoutCheck;
+import dev.trellis.analyze.mesh.EdgeWithoutTlsCheck;
 import dev.trellis.analyze.mesh.PlaintextToStrictPortCheck;
 import dev.trellis.analyze.mesh.RetryPerTryTimeoutCheck;
 import dev.trellis.analyze.mesh.SidecarPortCollisionCheck;
@@ -128,7 +129,8 @@ public final class RuleRegistry {
             new EdgeSecurityHeadersCheck(),
             new CorsWildcardCredentialsCheck(),
             new RetryPerTryTimeoutCheck(),
-            new DependencyTimeoutCheck()),
+            new DependencyTimeoutCheck(),
+            new EdgeWithoutTlsCheck()),
         concat(Suppressions.RULES, PipelineFindings.RULES));
   }
 

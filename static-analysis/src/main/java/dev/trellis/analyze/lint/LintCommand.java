@@ -194,7 +194,7 @@ public final class LintCommand implements Callable<Integer> {
       result = withPathPrefix(result, pathPrefix);
     }
 
-    String report = reportFormat.reporter(linter.analyzer().registry()).render(result);
+    String report = reportFormat.reporter(linter.analyzer().registry(), threshold).render(result);
     if (output != null) {
       write(output, report);
       err().println("trellis lint: " + counts(result) + " (report in " + output + ")");

@@ -2,6 +2,7 @@ package dev.trellis.analyze.report;
 
 import dev.trellis.analyze.AnalysisResult;
 import dev.trellis.analyze.Finding;
+import dev.trellis.analyze.Level;
 import dev.trellis.analyze.Rule;
 import dev.trellis.analyze.RuleRegistry;
 import java.io.StringWriter;
@@ -14,15 +15,20 @@ import javax.xml.stream.XMLStreamException;
 import javax.xml.stream.XMLStreamWriter;
 
 /**
- * JUnit XML for CI test tabs: one test case per rule, failing with the rule's findings (one line
- * each, in the text format). Rules without findings pass, so the report lists what was checked.
+ * JUnit XML for CI test tabs: one test case per rule. A rule with findings at or above the {@code
+ * --fail-on} threshold fails with them (one line each, in the text format); findings below it
+ * (warnings and infos under {@code --fail-on error}) go to the test case's {@code <system-out>}, so
+ * a job that passes shows no failed tests. Rules without findings pass, so the report lists what
+ * was checked.
  */
 public final class JUnitReporter implements Reporter {
 
   private final RuleRegistry registry;
+  private final Level failOn;
 
-  public JUnitReporter(RuleRegistry registry) {
+  public JUnitReporter(RuleRegistry registry, Level failOn) {
     this.registry = registry;
+    this.failOn = failOn;
   }
 
   @Override
@@ -34,7 +40,7 @@ public final class JUnitReporter implements Reporter {
     for (Finding f : result.findings()) {
       byRule.computeIfAbsent(f.ruleId(), id -> new ArrayList<>()).add(f);
     }
-    long failures = byRule.values().stream().filter(l -> !l.isEmpty()).count();
+    long failures = byRule.values().stream().filter(l -> l.stream().anyMatch(this::fails)).count();
     StringWriter text = new StringWriter();
     try {
       XMLStreamWriter xml = XMLOutputFactory.newFactory().createXMLStreamWriter(text);
@@ -53,23 +59,28 @@ public final class JUnitReporter implements Reporter {
       xml.writeAttribute("skipped", "0");
       for (Map.Entry<String, List<Finding>> e : byRule.entrySet()) {
         String id = e.getKey();
-        List<Finding> findings = e.getValue();
+        List<Finding> failing = e.getValue().stream().filter(this::fails).toList();
+        List<Finding> passing = e.getValue().stream().filter(f -> !fails(f)).toList();
         xml.writeCharacters("\n    ");
         xml.writeStartElement("testcase");
         xml.writeAttribute("classname", "trellis." + id);
         xml.writeAttribute("name", id + registry.rule(id).map(r -> " " + r.name()).orElse(""));
-        if (!findings.isEmpty()) {
+        if (!failing.isEmpty()) {
           xml.writeCharacters("\n      ");
           xml.writeStartElement("failure");
-          xml.writeAttribute("type", findings.get(0).level().label());
+          xml.writeAttribute("type", failing.get(0).level().label());
           xml.writeAttribute(
-              "message", findings.size() + (findings.size() == 1 ? " finding" : " findings"));
-          StringBuilder body = new StringBuilder("\n");
-          for (Finding f : findings) {
-            body.append(TextReporter.line(f)).append('\n');
-          }
-          xml.writeCharacters(xmlSafe(body.toString()));
+              "message", failing.size() + (failing.size() == 1 ? " finding" : " findings"));
+          xml.writeCharacters(lines(failing));
           xml.writeEndElement();
+        }
+        if (!passing.isEmpty()) {
+          xml.writeCharacters("\n      ");
+          xml.writeStartElement("system-out");
+          xml.writeCharacters(lines(passing));
+          xml.writeEndElement();
+        }
+        if (!e.getValue().isEmpty()) {
           xml.writeCharacters("\n    ");
         }
         xml.writeEndElement();
@@ -84,6 +95,18 @@ public final class JUnitReporter implements Reporter {
       throw new IllegalStateException("writing XML to a string cannot fail", e);
     }
     return text + "\n";
+  }
+
+  private boolean fails(Finding f) {
+    return f.level().compareTo(failOn) <= 0;
+  }
+
+  private static String lines(List<Finding> findings) {
+    StringBuilder body = new StringBuilder("\n");
+    for (Finding f : findings) {
+      body.append(TextReporter.line(f)).append('\n');
+    }
+    return xmlSafe(body.toString());
   }
 
   /** XML 1.0 cannot carry most control characters, even escaped. */

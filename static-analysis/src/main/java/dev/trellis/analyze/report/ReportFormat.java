@@ -1,25 +1,30 @@
 package dev.trellis.analyze.report;
 
+import dev.trellis.analyze.Level;
 import dev.trellis.analyze.RuleRegistry;
 import java.util.Locale;
-import java.util.function.Function;
+import java.util.function.BiFunction;
 
 /** The output formats of {@code trellis lint}, by the name a user passes. */
 public enum ReportFormat {
-  TEXT(r -> new TextReporter()),
-  JSON(r -> new JsonReporter()),
-  SARIF(r -> new SarifReporter(r, SarifReporter.TOOL_VERSION)),
+  TEXT((r, failOn) -> new TextReporter()),
+  JSON((r, failOn) -> new JsonReporter()),
+  SARIF((r, failOn) -> new SarifReporter(r, SarifReporter.TOOL_VERSION)),
   JUNIT(JUnitReporter::new),
-  GITHUB(GithubReporter::new);
+  GITHUB((r, failOn) -> new GithubReporter(r));
 
-  private final Function<RuleRegistry, Reporter> factory;
+  private final BiFunction<RuleRegistry, Level, Reporter> factory;
 
-  ReportFormat(Function<RuleRegistry, Reporter> factory) {
+  ReportFormat(BiFunction<RuleRegistry, Level, Reporter> factory) {
     this.factory = factory;
   }
 
-  public Reporter reporter(RuleRegistry registry) {
-    return factory.apply(registry);
+  /**
+   * @param failOn the {@code --fail-on} threshold: formats that mark failures (JUnit) mark only
+   *     findings at or above it
+   */
+  public Reporter reporter(RuleRegistry registry, Level failOn) {
+    return factory.apply(registry, failOn);
   }
 
   /** The lower-case name, e.g. {@code sarif}. */

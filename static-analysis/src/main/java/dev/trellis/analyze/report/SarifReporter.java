@@ -9,11 +9,11 @@ import dev.trellis.analyze.Rule;
 import dev.trellis.analyze.RuleRegistry;
 import dev.trellis.analyze.SuppressedFinding;
 import dev.trellis.analyze.Suppression;
+import dev.trellis.analyze.TrellisVersion;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Optional;
 
 /**
  * SARIF 2.1.0, as code-scanning services read it: every rule under tool.driver.rules, one result
@@ -28,10 +28,8 @@ public final class SarifReporter implements Reporter {
   /** The fingerprint's key in partialFingerprints; bump the version if the hash ever changes. */
   static final String FINGERPRINT_KEY = "trellisFindingHash/v1";
 
-  /** Trellis' version, as its jar manifest states it (none when run from classes). */
-  static final String TOOL_VERSION =
-      Optional.ofNullable(SarifReporter.class.getPackage().getImplementationVersion())
-          .orElse("dev");
+  /** Trellis' version, the same {@code trellis -V} prints. */
+  static final String TOOL_VERSION = TrellisVersion.get();
 
   private final RuleRegistry registry;
   private final String toolVersion;

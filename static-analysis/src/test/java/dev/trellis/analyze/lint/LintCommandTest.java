@@ -130,7 +130,7 @@ class LintCommandTest {
   }
 
   @Test
-  void junitReportIsWellFormedXmlWithOneFailingCasePerRuleWithFindings() throws Exception {
+  void junitReportFailsOnlyTheRulesWithFindingsAtTheThreshold() throws Exception {
     Run run = run("--defs", SHOP.toString(), "--format", "junit");
     Document xml =
         DocumentBuilderFactory.newInstance()
@@ -138,7 +138,17 @@ class LintCommandTest {
             .parse(new ByteArrayInputStream(run.out().getBytes(StandardCharsets.UTF_8)));
     assertThat(xml.getElementsByTagName("testcase").getLength())
         .isEqualTo(Analyzer.standard().registry().rules().size());
-    assertThat(xml.getElementsByTagName("failure").getLength()).isEqualTo(2);
+    assertThat(xml.getElementsByTagName("failure").getLength()).as("the error").isEqualTo(1);
+    assertThat(xml.getElementsByTagName("system-out").getLength()).as("the warning").isEqualTo(1);
+    assertThat(run.exit()).isEqualTo(LintCommand.EXIT_FINDINGS);
+
+    Run strict = run("--defs", SHOP.toString(), "--format", "junit", "--fail-on", "warning");
+    Document both =
+        DocumentBuilderFactory.newInstance()
+            .newDocumentBuilder()
+            .parse(new ByteArrayInputStream(strict.out().getBytes(StandardCharsets.UTF_8)));
+    assertThat(both.getElementsByTagName("failure").getLength()).isEqualTo(2);
+    assertThat(both.getElementsByTagName("system-out").getLength()).isZero();
   }
 
   @Test

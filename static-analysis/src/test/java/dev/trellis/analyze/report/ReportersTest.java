@@ -163,7 +163,7 @@ class ReportersTest {
   private static Reporter reporter(ReportFormat format) {
     return format == ReportFormat.SARIF
         ? new SarifReporter(REGISTRY, "1.2.3")
-        : format.reporter(REGISTRY);
+        : format.reporter(REGISTRY, Level.ERROR);
   }
 
   private static String file(ReportFormat format) {
@@ -240,24 +240,59 @@ class ReportersTest {
     assertThat(suppressionKinds).containsExactly("external", "inSource");
   }
 
+  private static Document junit(Level failOn) throws Exception {
+    String xml = new JUnitReporter(REGISTRY, failOn).render(result());
+    return DocumentBuilderFactory.newInstance()
+        .newDocumentBuilder()
+        .parse(new ByteArrayInputStream(xml.getBytes(StandardCharsets.UTF_8)));
+  }
+
+  private static Element testcase(Document doc, String name) {
+    NodeList cases = doc.getElementsByTagName("testcase");
+    for (int i = 0; i < cases.getLength(); i++) {
+      Element c = (Element) cases.item(i);
+      if (c.getAttribute("name").equals(name)) {
+        return c;
+      }
+    }
+    throw new AssertionError("no test case " + name);
+  }
+
   @Test
-  void junitIsWellFormedWithOneCasePerRuleAndFailuresForFindings() throws Exception {
-    String xml = new JUnitReporter(REGISTRY).render(result());
-    Document doc =
-        DocumentBuilderFactory.newInstance()
-            .newDocumentBuilder()
-            .parse(new ByteArrayInputStream(xml.getBytes(StandardCharsets.UTF_8)));
+  void junitIsWellFormedWithOneCasePerRuleAndFailuresOnlyForErrors() throws Exception {
+    Document doc = junit(Level.ERROR);
     Element suite = (Element) doc.getElementsByTagName("testsuite").item(0);
     assertThat(suite.getAttribute("tests")).isEqualTo("5");
-    assertThat(suite.getAttribute("failures")).isEqualTo("4");
-    NodeList cases = doc.getElementsByTagName("testcase");
-    assertThat(cases.getLength()).isEqualTo(5);
-    Element eds = (Element) cases.item(2);
-    assertThat(eds.getAttribute("name")).isEqualTo("TRL205 eds-cluster-without-assignment");
+    assertThat(suite.getAttribute("failures")).as("TRL101 and TRL203, the errors").isEqualTo("2");
+    assertThat(doc.getElementsByTagName("testcase").getLength()).isEqualTo(5);
+    Element eds = testcase(doc, "TRL205 eds-cluster-without-assignment");
     assertThat(eds.getElementsByTagName("failure").getLength()).as("suppressed only").isZero();
-    Element odd = (Element) cases.item(3);
-    assertThat(odd.getElementsByTagName("failure").item(0).getTextContent())
-        .contains("\"quoted\" & <xml>");
+    assertThat(eds.getElementsByTagName("system-out").getLength()).isZero();
+    Element warning = testcase(doc, "TRL206 eds-assignment-without-endpoints");
+    assertThat(warning.getElementsByTagName("failure").getLength()).isZero();
+    assertThat(warning.getElementsByTagName("system-out").item(0).getTextContent())
+        .isEqualTo(
+            "\nservices/ledger.yaml:4:3: warning[TRL206]: ClusterLoadAssignment 'ledger':"
+                + " \"quoted\" & <xml> at 100%, a:b\\nsecond line\n");
+    Element info = testcase(doc, "TRL301 just-so-you-know");
+    assertThat(info.getElementsByTagName("failure").getLength()).isZero();
+    assertThat(info.getElementsByTagName("system-out").item(0).getTextContent())
+        .isEqualTo("\nmesh.yaml:7:1: info[TRL301]: FYI\n");
+  }
+
+  @Test
+  void junitFailsWarningsUnderFailOnWarning() throws Exception {
+    Document doc = junit(Level.WARNING);
+    Element suite = (Element) doc.getElementsByTagName("testsuite").item(0);
+    assertThat(suite.getAttribute("failures")).isEqualTo("3");
+    Element warning = testcase(doc, "TRL206 eds-assignment-without-endpoints");
+    Element failure = (Element) warning.getElementsByTagName("failure").item(0);
+    assertThat(failure.getAttribute("type")).isEqualTo("warning");
+    assertThat(failure.getTextContent()).contains("\"quoted\" & <xml>");
+    assertThat(warning.getElementsByTagName("system-out").getLength()).isZero();
+    Element info = testcase(doc, "TRL301 just-so-you-know");
+    assertThat(info.getElementsByTagName("failure").getLength()).as("below warning").isZero();
+    assertThat(info.getElementsByTagName("system-out").getLength()).isEqualTo(1);
   }
 
   @Test

@@ -56,6 +56,8 @@ public final class ControlPlane implements AutoCloseable {
    *     of the first mesh published
    * @param certificateLifetime the lifetime of each proxy certificate (renewed at 2/3 of it)
    * @param adsTls serve xDS over TLS, requiring each proxy's certificate (needs {@code ca})
+   * @param insecureSds send private keys over SDS to streams that did not authenticate (local
+   *     experiments only: any client naming a group gets its key)
    */
   public record Options(
       InetSocketAddress xdsAddress,
@@ -63,7 +65,18 @@ public final class ControlPlane implements AutoCloseable {
       Duration shutdownGrace,
       Optional<CertificateAuthority> ca,
       Duration certificateLifetime,
-      boolean adsTls) {
+      boolean adsTls,
+      boolean insecureSds) {
+
+    public Options(
+        InetSocketAddress xdsAddress,
+        InetSocketAddress adminAddress,
+        Duration shutdownGrace,
+        Optional<CertificateAuthority> ca,
+        Duration certificateLifetime,
+        boolean adsTls) {
+      this(xdsAddress, adminAddress, shutdownGrace, ca, certificateLifetime, adsTls, false);
+    }
 
     public Options(
         InetSocketAddress xdsAddress, InetSocketAddress adminAddress, Duration shutdownGrace) {
@@ -79,7 +92,7 @@ public final class ControlPlane implements AutoCloseable {
     /** These options with certificates issued by {@code ca}, each living {@code lifetime}. */
     public Options withCa(CertificateAuthority ca, Duration lifetime) {
       return new Options(
-          xdsAddress, adminAddress, shutdownGrace, Optional.of(ca), lifetime, adsTls);
+          xdsAddress, adminAddress, shutdownGrace, Optional.of(ca), lifetime, adsTls, insecureSds);
     }
 
     /**
@@ -87,7 +100,14 @@ public final class ControlPlane implements AutoCloseable {
      * required, and each proxy served only the group its SPIFFE identity stands for.
      */
     public Options withAdsTls() {
-      return new Options(xdsAddress, adminAddress, shutdownGrace, ca, certificateLifetime, true);
+      return new Options(
+          xdsAddress, adminAddress, shutdownGrace, ca, certificateLifetime, true, insecureSds);
+    }
+
+    /** These options with private keys sent to unauthenticated streams too (see insecureSds). */
+    public Options withInsecureSds() {
+      return new Options(
+          xdsAddress, adminAddress, shutdownGrace, ca, certificateLifetime, adsTls, true);
     }
   }
 
@@ -175,7 +195,12 @@ public final class ControlPlane implements AutoCloseable {
     try {
       xds =
           XdsServer.start(
-              options.xdsAddress(), publisher, registry, tls, List.of(new MetricsSink(slis)));
+              options.xdsAddress(),
+              publisher,
+              registry,
+              tls,
+              List.of(new MetricsSink(slis)),
+              options.insecureSds());
     } catch (IOException | RuntimeException e) {
       timers.shutdownNow();
       throw e;

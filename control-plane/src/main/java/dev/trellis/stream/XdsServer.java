@@ -81,12 +81,31 @@ public final class XdsServer implements AutoCloseable {
       Optional<ServerCredentials> tls,
       List<BindableService> services)
       throws IOException {
+    return start(address, publisher, registry, tls, services, false);
+  }
+
+  /**
+   * Starts serving as {@link #start(InetSocketAddress, SnapshotPublisher, MeterRegistry, Optional,
+   * List)} does; with {@code insecureSds}, streams that did not authenticate are sent the private
+   * key of the group they name too (otherwise only authenticated streams get their own key).
+   *
+   * @throws IOException if the address cannot be bound
+   */
+  public static XdsServer start(
+      InetSocketAddress address,
+      SnapshotPublisher publisher,
+      MeterRegistry registry,
+      Optional<ServerCredentials> tls,
+      List<BindableService> services,
+      boolean insecureSds)
+      throws IOException {
     ProxyTracker tracker =
         new ProxyTracker(
             publisher,
             new XdsMetrics(registry),
             new RejectionMemory(REMEMBERED_NODES),
-            Clock.systemUTC());
+            Clock.systemUTC(),
+            insecureSds);
     ExecutorService heldWatches =
         Executors.newSingleThreadExecutor(
             r -> {

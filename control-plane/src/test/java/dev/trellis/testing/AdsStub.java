@@ -51,7 +51,12 @@ public final class AdsStub<Q, R> implements AutoCloseable {
   }
 
   public static AdsStub<DeltaDiscoveryRequest, DeltaDiscoveryResponse> delta(int port) {
-    ManagedChannel channel = channel(port);
+    return delta(channel(port));
+  }
+
+  /** A delta stream on this channel; closing it closes the channel. */
+  public static AdsStub<DeltaDiscoveryRequest, DeltaDiscoveryResponse> delta(
+      ManagedChannel channel) {
     BlockingQueue<Object> queue = new LinkedBlockingQueue<>();
     StreamObserver<DeltaDiscoveryRequest> requests =
         AggregatedDiscoveryServiceGrpc.newStub(channel).deltaAggregatedResources(collect(queue));

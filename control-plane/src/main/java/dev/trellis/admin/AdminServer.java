@@ -43,6 +43,7 @@ public final class AdminServer implements AutoCloseable {
   private final Supplier<SortedMap<String, ProxySlis.Sli>> slis;
   private final SliGauges sliGauges;
   private final AdminJson json = new AdminJson();
+  private volatile Supplier<String> notices = () -> "";
 
   private AdminServer(
       HttpServer http,
@@ -92,6 +93,11 @@ public final class AdminServer implements AutoCloseable {
     server.http.start();
     LOG.info("Admin API listening on {}", server.http.getAddress());
     return server;
+  }
+
+  /** Warnings shown in /readyz detail while they hold (e.g. keys withheld); empty: none. */
+  public void notices(Supplier<String> notices) {
+    this.notices = notices;
   }
 
   public int port() {
@@ -149,6 +155,10 @@ public final class AdminServer implements AutoCloseable {
                         + e.message()
                         + "\n")
             .orElse("");
+    String notice = notices.get();
+    if (!notice.isEmpty()) {
+      detail = detail + "warning: " + notice + "\n";
+    }
     if (publisher.firstPublishedAt().isPresent()) {
       send(exchange, 200, TEXT, "ready\n" + detail);
     } else {

@@ -147,6 +147,14 @@ public final class ServeCommand implements Callable<Integer> {
               + " identity is the group they ask for")
   boolean adsTls;
 
+  @Option(
+      names = "--insecure-sds",
+      description =
+          "INSECURE, for local experiments: send each group's private key over SDS to any client"
+              + " that names the group, even on a stream that did not authenticate (by default"
+              + " only --ads-tls or --auth-kubernetes-tokens streams get their own key)")
+  boolean insecureSds;
+
   @Override
   public Integer call() throws InterruptedException {
     PrintWriter out = spec.commandLine().getOut();
@@ -197,6 +205,12 @@ public final class ServeCommand implements Callable<Integer> {
       if (adsTls) {
         options = options.withAdsTls();
       }
+    }
+    if (insecureSds) {
+      err.println(
+          "trellis: WARNING: --insecure-sds: any client naming a group gets its private key");
+      err.flush();
+      options = options.withInsecureSds();
     }
     ControlPlane controlPlane;
     try {

@@ -19,6 +19,7 @@ import dev.trellis.sli.ProxySlis;
 import dev.trellis.stream.NodeGroup;
 import dev.trellis.stream.XdsServer;
 import io.envoyproxy.controlplane.cache.v3.SimpleCache;
+import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.Secret;
 import io.grpc.ServerCredentials;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
@@ -127,6 +128,11 @@ public final class ControlPlane implements AutoCloseable {
   /** The trust domain of the last mesh published. Guarded by this. */
   private String trustDomain;
 
+  /** Whether xDS streams can authenticate (and so get their own keys), or keys go to anyone. */
+  private final boolean authenticated;
+
+  private volatile String keyNotice = "";
+
   private ControlPlane(
       PrometheusMeterRegistry registry,
       SnapshotPublisher publisher,
@@ -136,7 +142,9 @@ public final class ControlPlane implements AutoCloseable {
       AdminServer admin,
       Duration grace,
       ScheduledExecutorService certificateTimers,
-      MeshCertificates certificates) {
+      MeshCertificates certificates,
+      boolean authenticated) {
+    this.authenticated = authenticated;
     this.registry = registry;
     this.publisher = publisher;
     this.reloads = reloads;
@@ -178,6 +186,11 @@ public final class ControlPlane implements AutoCloseable {
             Clock.systemUTC(),
             timers,
             () -> renewed.get().run());
+    if (options.insecureSds()) {
+      LOG.warn(
+          "INSECURE: --insecure-sds sends each group's private key over SDS to any client that"
+              + " names the group, authenticated or not; for local experiments only");
+    }
     Optional<ServerCredentials> tls = Optional.empty();
     if (options.adsTls()) {
       CertificateAuthority ca =
@@ -231,7 +244,9 @@ public final class ControlPlane implements AutoCloseable {
             admin,
             options.shutdownGrace(),
             timers,
-            certificates);
+            certificates,
+            options.adsTls() || options.insecureSds());
+    admin.notices(cp::keyNotice);
     renewed.set(cp::certificateRenewed);
     return cp;
   }
@@ -304,7 +319,55 @@ public final class ControlPlane implements AutoCloseable {
     if (mesh.mesh() != null) {
       trustDomain = mesh.mesh().config().trustDomain();
     }
+    keyNotice(attached);
     return attached;
+  }
+
+  private static final int NAMED_GROUPS = 5;
+
+  /**
+   * Without stream authentication, groups whose TLS needs a key over SDS get none: says so once in
+   * the log and for as long as it holds in /readyz.
+   */
+  private void keyNotice(RenderedMesh mesh) {
+    if (authenticated) {
+      keyNotice = "";
+      return;
+    }
+    List<String> groups =
+        mesh.groups().values().stream()
+            .filter(
+                g ->
+                    g.resources().stream()
+                        .anyMatch(
+                            r ->
+                                r.type() == dev.trellis.render.ResourceType.SECRET
+                                    && r.proto() instanceof Secret secret
+                                    && secret.hasTlsCertificate()))
+            .map(g -> g.group().id())
+            .sorted()
+            .toList();
+    if (groups.isEmpty()) {
+      keyNotice = "";
+      return;
+    }
+    String notice =
+        groups.size()
+            + " group(s) use mesh TLS keys over SDS ("
+            + String.join(", ", groups.subList(0, Math.min(NAMED_GROUPS, groups.size())))
+            + (groups.size() > NAMED_GROUPS ? ", ..." : "")
+            + ") but xDS streams are not authenticated, so their proxies get no private key;"
+            + " turn on authentication with --ads-tls (with --ca-dir) or"
+            + " --auth-kubernetes-tokens";
+    if (keyNotice.isEmpty()) {
+      LOG.warn(notice);
+    }
+    keyNotice = notice;
+  }
+
+  /** Why some groups' proxies get no key (no stream authentication); empty if none. */
+  public String keyNotice() {
+    return keyNotice;
   }
 
   /** The mesh CA: the proxies' certificates, and the CA proxyless apps' files must come from. */

@@ -119,9 +119,31 @@ class UnauthenticatedSecretsTest {
     }
   }
 
+  private String readyz() throws Exception {
+    var http = java.net.http.HttpClient.newHttpClient();
+    return http.send(
+            java.net.http.HttpRequest.newBuilder(
+                    java.net.URI.create("http://127.0.0.1:" + cp.adminPort() + "/readyz"))
+                .build(),
+            java.net.http.HttpResponse.BodyHandlers.ofString())
+        .body();
+  }
+
+  @Test
+  void readyzSaysHowToTurnOnAuthentication() throws Exception {
+    start(false);
+    assertThat(readyz())
+        .isEqualTo(
+            "ready\nwarning: 7 group(s) use mesh TLS keys over SDS (cart, catalog, checkout,"
+                + " ledger, payments, ...) but xDS streams are not authenticated, so their proxies"
+                + " get no private key; turn on authentication with --ads-tls (with --ca-dir) or"
+                + " --auth-kubernetes-tokens\n");
+  }
+
   @Test
   void insecureSdsSendsTheKeyToAnyone() throws Exception {
     start(true);
+    assertThat(readyz()).isEqualTo("ready\n");
     try (var ads = AdsStub.sotw(cp.xdsPort())) {
       List<Secret> secrets = unpack(ads.send(secrets("ledger")).next().getResourcesList());
       assertThat(secrets).extracting(Secret::getName).containsExactly("identity", "trust_bundle");

@@ -155,6 +155,21 @@ public final class ServeCommand implements Callable<Integer> {
               + " only --ads-tls or --auth-kubernetes-tokens streams get their own key)")
   boolean insecureSds;
 
+  @Option(
+      names = "--auth-kubernetes-tokens",
+      description =
+          "let proxies authenticate with their Kubernetes service-account token (gRPC metadata"
+              + " 'authorization: Bearer TOKEN'), checked with the TokenReview API with the"
+              + " cluster access of kubectl or of the pod; service account SA stands for service"
+              + " SA")
+  boolean kubernetesTokens;
+
+  @Option(
+      names = "--token-audience",
+      paramLabel = "AUDIENCE",
+      description = "with --auth-kubernetes-tokens: the audience tokens must be issued for")
+  String tokenAudience;
+
   @Override
   public Integer call() throws InterruptedException {
     PrintWriter out = spec.commandLine().getOut();
@@ -212,18 +227,25 @@ public final class ServeCommand implements Callable<Integer> {
       err.flush();
       options = options.withInsecureSds();
     }
+    KubernetesClient kube =
+        kubernetes || kubernetesTokens ? new KubernetesClientBuilder().build() : null;
+    if (kubernetesTokens) {
+      options = options.withKubernetesTokens(kube, Optional.ofNullable(tokenAudience));
+    }
     ControlPlane controlPlane;
     try {
       controlPlane = ControlPlane.start(options);
     } catch (IOException e) {
+      if (kube != null) {
+        kube.close();
+      }
       err.println("trellis: cannot listen on " + bind + ": " + e.getMessage());
       return TrellisCli.EXIT_USAGE;
     }
     controlPlane.closeOnShutdown();
     AtomicReference<DefinitionsReloader> reloads = new AtomicReference<>();
-    KubernetesClient kube = kubernetes ? new KubernetesClientBuilder().build() : null;
     KubernetesEndpoints discovered =
-        kube != null ? new KubernetesEndpoints(kube, () -> reloads.get().endpointsChanged()) : null;
+        kubernetes ? new KubernetesEndpoints(kube, () -> reloads.get().endpointsChanged()) : null;
     try (DefinitionsReloader reloader =
         discovered == null
             ? new DefinitionsReloader(defs, controlPlane)
@@ -252,6 +274,8 @@ public final class ServeCommand implements Callable<Integer> {
     } finally {
       if (discovered != null) {
         discovered.close();
+      }
+      if (kube != null) {
         kube.close();
       }
     }

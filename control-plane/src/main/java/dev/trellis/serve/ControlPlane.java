@@ -17,9 +17,11 @@ import dev.trellis.render.RenderedMesh;
 import dev.trellis.sli.MetricsSink;
 import dev.trellis.sli.ProxySlis;
 import dev.trellis.stream.NodeGroup;
+import dev.trellis.stream.ServiceAccountTokens;
 import dev.trellis.stream.XdsServer;
 import io.envoyproxy.controlplane.cache.v3.SimpleCache;
 import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.Secret;
+import io.fabric8.kubernetes.client.KubernetesClient;
 import io.grpc.ServerCredentials;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
@@ -59,6 +61,7 @@ public final class ControlPlane implements AutoCloseable {
    * @param adsTls serve xDS over TLS, requiring each proxy's certificate (needs {@code ca})
    * @param insecureSds send private keys over SDS to streams that did not authenticate (local
    *     experiments only: any client naming a group gets its key)
+   * @param tokens authenticate streams by Kubernetes service-account token through this client
    */
   public record Options(
       InetSocketAddress xdsAddress,
@@ -67,7 +70,27 @@ public final class ControlPlane implements AutoCloseable {
       Optional<CertificateAuthority> ca,
       Duration certificateLifetime,
       boolean adsTls,
-      boolean insecureSds) {
+      boolean insecureSds,
+      Optional<ServiceAccountTokens.Settings> tokens) {
+
+    public Options(
+        InetSocketAddress xdsAddress,
+        InetSocketAddress adminAddress,
+        Duration shutdownGrace,
+        Optional<CertificateAuthority> ca,
+        Duration certificateLifetime,
+        boolean adsTls,
+        boolean insecureSds) {
+      this(
+          xdsAddress,
+          adminAddress,
+          shutdownGrace,
+          ca,
+          certificateLifetime,
+          adsTls,
+          insecureSds,
+          Optional.empty());
+    }
 
     public Options(
         InetSocketAddress xdsAddress,
@@ -93,7 +116,14 @@ public final class ControlPlane implements AutoCloseable {
     /** These options with certificates issued by {@code ca}, each living {@code lifetime}. */
     public Options withCa(CertificateAuthority ca, Duration lifetime) {
       return new Options(
-          xdsAddress, adminAddress, shutdownGrace, Optional.of(ca), lifetime, adsTls, insecureSds);
+          xdsAddress,
+          adminAddress,
+          shutdownGrace,
+          Optional.of(ca),
+          lifetime,
+          adsTls,
+          insecureSds,
+          tokens);
     }
 
     /**
@@ -102,13 +132,36 @@ public final class ControlPlane implements AutoCloseable {
      */
     public Options withAdsTls() {
       return new Options(
-          xdsAddress, adminAddress, shutdownGrace, ca, certificateLifetime, true, insecureSds);
+          xdsAddress,
+          adminAddress,
+          shutdownGrace,
+          ca,
+          certificateLifetime,
+          true,
+          insecureSds,
+          tokens);
     }
 
     /** These options with private keys sent to unauthenticated streams too (see insecureSds). */
     public Options withInsecureSds() {
       return new Options(
-          xdsAddress, adminAddress, shutdownGrace, ca, certificateLifetime, adsTls, true);
+          xdsAddress, adminAddress, shutdownGrace, ca, certificateLifetime, adsTls, true, tokens);
+    }
+
+    /**
+     * These options with streams authenticated by Kubernetes service-account tokens, reviewed
+     * through {@code client} (for {@code audience}, if given).
+     */
+    public Options withKubernetesTokens(KubernetesClient client, Optional<String> audience) {
+      return new Options(
+          xdsAddress,
+          adminAddress,
+          shutdownGrace,
+          ca,
+          certificateLifetime,
+          adsTls,
+          insecureSds,
+          Optional.of(new ServiceAccountTokens.Settings(client, audience)));
     }
   }
 
@@ -213,7 +266,8 @@ public final class ControlPlane implements AutoCloseable {
               registry,
               tls,
               List.of(new MetricsSink(slis)),
-              options.insecureSds());
+              options.insecureSds(),
+              options.tokens());
     } catch (IOException | RuntimeException e) {
       timers.shutdownNow();
       throw e;
@@ -245,7 +299,7 @@ public final class ControlPlane implements AutoCloseable {
             options.shutdownGrace(),
             timers,
             certificates,
-            options.adsTls() || options.insecureSds());
+            options.adsTls() || options.insecureSds() || options.tokens().isPresent());
     admin.notices(cp::keyNotice);
     renewed.set(cp::certificateRenewed);
     return cp;

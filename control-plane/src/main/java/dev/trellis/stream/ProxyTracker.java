@@ -47,6 +47,7 @@ final class ProxyTracker implements DiscoveryServerCallbacks {
   static final String REFUSED_IDENTITY = "identity";
   static final String REFUSED_NODE_CHANGED = "node-changed";
   static final String REFUSED_INVALID = "invalid-node";
+  static final String REFUSED_TOKEN = "token";
 
   /** The stream and type of the request being processed on this thread. */
   record Handoff(Object request, ProxyStream stream, ResourceType type, boolean firstOfType) {}

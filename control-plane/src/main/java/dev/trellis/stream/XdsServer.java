@@ -99,10 +99,30 @@ public final class XdsServer implements AutoCloseable {
       List<BindableService> services,
       boolean insecureSds)
       throws IOException {
+    return start(address, publisher, registry, tls, services, insecureSds, Optional.empty());
+  }
+
+  /**
+   * Starts serving as {@link #start(InetSocketAddress, SnapshotPublisher, MeterRegistry, Optional,
+   * List, boolean)} does; with {@code tokens}, a stream may authenticate with a Kubernetes
+   * service-account token (see {@link ServiceAccountTokens}).
+   *
+   * @throws IOException if the address cannot be bound
+   */
+  public static XdsServer start(
+      InetSocketAddress address,
+      SnapshotPublisher publisher,
+      MeterRegistry registry,
+      Optional<ServerCredentials> tls,
+      List<BindableService> services,
+      boolean insecureSds,
+      Optional<ServiceAccountTokens.Settings> tokens)
+      throws IOException {
+    XdsMetrics metrics = new XdsMetrics(registry);
     ProxyTracker tracker =
         new ProxyTracker(
             publisher,
-            new XdsMetrics(registry),
+            metrics,
             new RejectionMemory(REMEMBERED_NODES),
             Clock.systemUTC(),
             insecureSds);
@@ -123,6 +143,11 @@ public final class XdsServer implements AutoCloseable {
     NettyServerBuilder builder =
         tls.map(credentials -> NettyServerBuilder.forAddress(address, credentials))
             .orElseGet(() -> NettyServerBuilder.forAddress(address));
+    // The interceptor added last runs first: the certificate's identity, then the token's.
+    tokens.ifPresent(
+        t ->
+            builder.intercept(
+                new ServiceAccountTokens(t.client(), t.audience(), Clock.systemUTC(), metrics)));
     if (tls.isPresent()) {
       builder.intercept(new PeerIdentity());
     }

@@ -140,6 +140,7 @@ public final class AdminServer implements AutoCloseable {
   private final SliGauges sliGauges;
   private final AdminJson json = new AdminJson();
   private Channel channel;
+  private volatile Supplier<String> notices = () -> "";
 
   private AdminServer(
       Limits limits,
@@ -246,6 +247,11 @@ public final class AdminServer implements AutoCloseable {
           : new IOException("cannot listen on " + address + ": " + cause.getMessage(), cause);
     }
     channel = bound.channel();
+  }
+
+  /** Warnings shown in /readyz detail while they hold (e.g. keys withheld); empty: none. */
+  public void notices(Supplier<String> notices) {
+    this.notices = notices;
   }
 
   public int port() {
@@ -394,6 +400,10 @@ public final class AdminServer implements AutoCloseable {
                         + e.message()
                         + "\n")
             .orElse("");
+    String notice = notices.get();
+    if (!notice.isEmpty()) {
+      detail = detail + "warning: " + notice + "\n";
+    }
     if (publisher.firstPublishedAt().isPresent()) {
       return Page.text(HttpResponseStatus.OK, "ready\n" + detail);
     }

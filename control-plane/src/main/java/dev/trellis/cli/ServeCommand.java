@@ -159,6 +159,29 @@ public final class ServeCommand implements Callable<Integer> {
               + " identity is the group they ask for")
   boolean adsTls;
 
+  @Option(
+      names = "--insecure-sds",
+      description =
+          "INSECURE, for local experiments: send each group's private key over SDS to any client"
+              + " that names the group, even on a stream that did not authenticate (by default"
+              + " only --ads-tls or --auth-kubernetes-tokens streams get their own key)")
+  boolean insecureSds;
+
+  @Option(
+      names = "--auth-kubernetes-tokens",
+      description =
+          "let proxies authenticate with their Kubernetes service-account token (gRPC metadata"
+              + " 'authorization: Bearer TOKEN'), checked with the TokenReview API with the"
+              + " cluster access of kubectl or of the pod; service account SA stands for service"
+              + " SA")
+  boolean kubernetesTokens;
+
+  @Option(
+      names = "--token-audience",
+      paramLabel = "AUDIENCE",
+      description = "with --auth-kubernetes-tokens: the audience tokens must be issued for")
+  String tokenAudience;
+
   @Override
   public Integer call() throws InterruptedException {
     PrintWriter out = spec.commandLine().getOut();
@@ -221,10 +244,24 @@ public final class ServeCommand implements Callable<Integer> {
         options = options.withAdsTls();
       }
     }
+    if (insecureSds) {
+      err.println(
+          "trellis: WARNING: --insecure-sds: any client naming a group gets its private key");
+      err.flush();
+      options = options.withInsecureSds();
+    }
+    KubernetesClient kube =
+        kubernetes || kubernetesTokens ? new KubernetesClientBuilder().build() : null;
+    if (kubernetesTokens) {
+      options = options.withKubernetesTokens(kube, Optional.ofNullable(tokenAudience));
+    }
     ControlPlane controlPlane;
     try {
       controlPlane = ControlPlane.start(options);
     } catch (IOException e) {
+      if (kube != null) {
+        kube.close();
+      }
       err.println(
           "trellis: cannot listen on "
               + bind
@@ -240,9 +277,8 @@ public final class ServeCommand implements Callable<Integer> {
     }
     controlPlane.closeOnShutdown();
     AtomicReference<DefinitionsReloader> reloads = new AtomicReference<>();
-    KubernetesClient kube = kubernetes ? new KubernetesClientBuilder().build() : null;
     KubernetesEndpoints discovered =
-        kube != null ? new KubernetesEndpoints(kube, () -> reloads.get().endpointsChanged()) : null;
+        kubernetes ? new KubernetesEndpoints(kube, () -> reloads.get().endpointsChanged()) : null;
     try (DefinitionsReloader reloader =
         discovered == null
             ? new DefinitionsReloader(defs, controlPlane)
@@ -271,6 +307,8 @@ public final class ServeCommand implements Callable<Integer> {
     } finally {
       if (discovered != null) {
         discovered.close();
+      }
+      if (kube != null) {
         kube.close();
       }
     }

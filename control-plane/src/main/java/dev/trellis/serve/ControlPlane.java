@@ -17,8 +17,11 @@ import dev.trellis.render.RenderedMesh;
 import dev.trellis.sli.MetricsSink;
 import dev.trellis.sli.ProxySlis;
 import dev.trellis.stream.NodeGroup;
+import dev.trellis.stream.ServiceAccountTokens;
 import dev.trellis.stream.XdsServer;
 import io.envoyproxy.controlplane.cache.v3.SimpleCache;
+import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.Secret;
+import io.fabric8.kubernetes.client.KubernetesClient;
 import io.grpc.ServerCredentials;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
@@ -56,6 +59,9 @@ public final class ControlPlane implements AutoCloseable {
    *     of the first mesh published
    * @param certificateLifetime the lifetime of each proxy certificate (renewed at 2/3 of it)
    * @param adsTls serve xDS over TLS, requiring each proxy's certificate (needs {@code ca})
+   * @param insecureSds send private keys over SDS to streams that did not authenticate (local
+   *     experiments only: any client naming a group gets its key)
+   * @param tokens authenticate streams by Kubernetes service-account token through this client
    */
   public record Options(
       InetSocketAddress xdsAddress,
@@ -63,7 +69,38 @@ public final class ControlPlane implements AutoCloseable {
       Duration shutdownGrace,
       Optional<CertificateAuthority> ca,
       Duration certificateLifetime,
-      boolean adsTls) {
+      boolean adsTls,
+      boolean insecureSds,
+      Optional<ServiceAccountTokens.Settings> tokens) {
+
+    public Options(
+        InetSocketAddress xdsAddress,
+        InetSocketAddress adminAddress,
+        Duration shutdownGrace,
+        Optional<CertificateAuthority> ca,
+        Duration certificateLifetime,
+        boolean adsTls,
+        boolean insecureSds) {
+      this(
+          xdsAddress,
+          adminAddress,
+          shutdownGrace,
+          ca,
+          certificateLifetime,
+          adsTls,
+          insecureSds,
+          Optional.empty());
+    }
+
+    public Options(
+        InetSocketAddress xdsAddress,
+        InetSocketAddress adminAddress,
+        Duration shutdownGrace,
+        Optional<CertificateAuthority> ca,
+        Duration certificateLifetime,
+        boolean adsTls) {
+      this(xdsAddress, adminAddress, shutdownGrace, ca, certificateLifetime, adsTls, false);
+    }
 
     public Options(
         InetSocketAddress xdsAddress, InetSocketAddress adminAddress, Duration shutdownGrace) {
@@ -79,7 +116,14 @@ public final class ControlPlane implements AutoCloseable {
     /** These options with certificates issued by {@code ca}, each living {@code lifetime}. */
     public Options withCa(CertificateAuthority ca, Duration lifetime) {
       return new Options(
-          xdsAddress, adminAddress, shutdownGrace, Optional.of(ca), lifetime, adsTls);
+          xdsAddress,
+          adminAddress,
+          shutdownGrace,
+          Optional.of(ca),
+          lifetime,
+          adsTls,
+          insecureSds,
+          tokens);
     }
 
     /**
@@ -87,7 +131,37 @@ public final class ControlPlane implements AutoCloseable {
      * required, and each proxy served only the group its SPIFFE identity stands for.
      */
     public Options withAdsTls() {
-      return new Options(xdsAddress, adminAddress, shutdownGrace, ca, certificateLifetime, true);
+      return new Options(
+          xdsAddress,
+          adminAddress,
+          shutdownGrace,
+          ca,
+          certificateLifetime,
+          true,
+          insecureSds,
+          tokens);
+    }
+
+    /** These options with private keys sent to unauthenticated streams too (see insecureSds). */
+    public Options withInsecureSds() {
+      return new Options(
+          xdsAddress, adminAddress, shutdownGrace, ca, certificateLifetime, adsTls, true, tokens);
+    }
+
+    /**
+     * These options with streams authenticated by Kubernetes service-account tokens, reviewed
+     * through {@code client} (for {@code audience}, if given).
+     */
+    public Options withKubernetesTokens(KubernetesClient client, Optional<String> audience) {
+      return new Options(
+          xdsAddress,
+          adminAddress,
+          shutdownGrace,
+          ca,
+          certificateLifetime,
+          adsTls,
+          insecureSds,
+          Optional.of(new ServiceAccountTokens.Settings(client, audience)));
     }
   }
 
@@ -107,6 +181,11 @@ public final class ControlPlane implements AutoCloseable {
   /** The trust domain of the last mesh published. Guarded by this. */
   private String trustDomain;
 
+  /** Whether xDS streams can authenticate (and so get their own keys), or keys go to anyone. */
+  private final boolean authenticated;
+
+  private volatile String keyNotice = "";
+
   private ControlPlane(
       PrometheusMeterRegistry registry,
       SnapshotPublisher publisher,
@@ -116,7 +195,9 @@ public final class ControlPlane implements AutoCloseable {
       AdminServer admin,
       Duration grace,
       ScheduledExecutorService certificateTimers,
-      MeshCertificates certificates) {
+      MeshCertificates certificates,
+      boolean authenticated) {
+    this.authenticated = authenticated;
     this.registry = registry;
     this.publisher = publisher;
     this.reloads = reloads;
@@ -158,6 +239,11 @@ public final class ControlPlane implements AutoCloseable {
             Clock.systemUTC(),
             timers,
             () -> renewed.get().run());
+    if (options.insecureSds()) {
+      LOG.warn(
+          "INSECURE: --insecure-sds sends each group's private key over SDS to any client that"
+              + " names the group, authenticated or not; for local experiments only");
+    }
     Optional<ServerCredentials> tls = Optional.empty();
     if (options.adsTls()) {
       CertificateAuthority ca =
@@ -179,7 +265,9 @@ public final class ControlPlane implements AutoCloseable {
               publisher,
               registry,
               tls,
-              List.of(new MetricsSink(slis, group -> publisher.group(group).isPresent())));
+              List.of(new MetricsSink(slis, group -> publisher.group(group).isPresent())),
+              options.insecureSds(),
+              options.tokens());
     } catch (IOException | RuntimeException e) {
       timers.shutdownNow();
       throw e;
@@ -210,7 +298,9 @@ public final class ControlPlane implements AutoCloseable {
             admin,
             options.shutdownGrace(),
             timers,
-            certificates);
+            certificates,
+            options.adsTls() || options.insecureSds() || options.tokens().isPresent());
+    admin.notices(cp::keyNotice);
     renewed.set(cp::certificateRenewed);
     return cp;
   }
@@ -283,7 +373,55 @@ public final class ControlPlane implements AutoCloseable {
     if (mesh.mesh() != null) {
       trustDomain = mesh.mesh().config().trustDomain();
     }
+    keyNotice(attached);
     return attached;
+  }
+
+  private static final int NAMED_GROUPS = 5;
+
+  /**
+   * Without stream authentication, groups whose TLS needs a key over SDS get none: says so once in
+   * the log and for as long as it holds in /readyz.
+   */
+  private void keyNotice(RenderedMesh mesh) {
+    if (authenticated) {
+      keyNotice = "";
+      return;
+    }
+    List<String> groups =
+        mesh.groups().values().stream()
+            .filter(
+                g ->
+                    g.resources().stream()
+                        .anyMatch(
+                            r ->
+                                r.type() == dev.trellis.render.ResourceType.SECRET
+                                    && r.proto() instanceof Secret secret
+                                    && secret.hasTlsCertificate()))
+            .map(g -> g.group().id())
+            .sorted()
+            .toList();
+    if (groups.isEmpty()) {
+      keyNotice = "";
+      return;
+    }
+    String notice =
+        groups.size()
+            + " group(s) use mesh TLS keys over SDS ("
+            + String.join(", ", groups.subList(0, Math.min(NAMED_GROUPS, groups.size())))
+            + (groups.size() > NAMED_GROUPS ? ", ..." : "")
+            + ") but xDS streams are not authenticated, so their proxies get no private key;"
+            + " turn on authentication with --ads-tls (with --ca-dir) or"
+            + " --auth-kubernetes-tokens";
+    if (keyNotice.isEmpty()) {
+      LOG.warn(notice);
+    }
+    keyNotice = notice;
+  }
+
+  /** Why some groups' proxies get no key (no stream authentication); empty if none. */
+  public String keyNotice() {
+    return keyNotice;
   }
 
   /** The mesh CA: the proxies' certificates, and the CA proxyless apps' files must come from. */

@@ -1,6 +1,7 @@
 package dev.trellis.stream;
 
 import com.google.common.collect.ImmutableSet;
+import com.google.protobuf.Message;
 import dev.trellis.stream.ProxyTracker.Handoff;
 import dev.trellis.stream.RejectionMemory.Rejection;
 import io.envoyproxy.controlplane.cache.ConfigWatcher;
@@ -10,23 +11,33 @@ import io.envoyproxy.controlplane.cache.DeltaXdsRequest;
 import io.envoyproxy.controlplane.cache.Resources.ResourceType;
 import io.envoyproxy.controlplane.cache.Response;
 import io.envoyproxy.controlplane.cache.SnapshotCache;
+import io.envoyproxy.controlplane.cache.VersionedResource;
 import io.envoyproxy.controlplane.cache.Watch;
 import io.envoyproxy.controlplane.cache.XdsRequest;
 import io.envoyproxy.controlplane.cache.v3.Snapshot;
+import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.Secret;
 import io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryRequest;
 import io.envoyproxy.envoy.service.discovery.v3.DiscoveryRequest;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Puts Trellis' stream policies in front of java-control-plane's {@code SimpleCache} by adjusting
  * what each request tells it:
  *
  * <ul>
+ *   <li>One node per stream: the cache is always shown the node the stream was placed with (and
+ *       checked for), whatever node a request names; {@link ProxyTracker} closes a stream whose
+ *       request names another.
+ *   <li>Keys: a stream that did not authenticate is sent no secret holding a private key.
  *   <li>NACK: a version a proxy rejected is not sent to it again. The request is presented as if
  *       the proxy held the current version, so the cache keeps the watch open until a new snapshot
  *       version arrives (the proxy stays on its last accepted config meanwhile). The same holds on
@@ -45,6 +56,8 @@ import java.util.function.Consumer;
  * </ul>
  */
 final class GuardedConfigWatcher implements ConfigWatcher {
+
+  private static final Logger LOG = LoggerFactory.getLogger(GuardedConfigWatcher.class);
 
   private final ConfigWatcher cache;
   private final SnapshotCache<String, Snapshot> snapshots;
@@ -72,13 +85,12 @@ final class GuardedConfigWatcher implements ConfigWatcher {
     // ads=false throughout: the cache then answers with the resources it has instead of nothing.
     Handoff handoff = tracker.take(request.v3Request());
     if (handoff == null) {
-      return cache.createWatch(
-          false,
-          request,
-          knownResourceNames,
-          responseConsumer,
-          hasClusterChanged,
-          allowDefaultEmptyEdsUpdate);
+      // Never seen by the tracker, so not checked against the stream's identity: answer nothing.
+      LOG.error("xDS request not seen by the stream tracker; not answered");
+      return new Watch(false, false, request, responseConsumer);
+    }
+    if (!handoff.stream().keys() && handoff.type() == ResourceType.SECRET) {
+      responseConsumer = withoutKeys(responseConsumer);
     }
     // Not held until the first snapshot (unlike delta): the cache then compares only versions, so
     // a proxy resuming with the version it holds is sent nothing; a watch created after the
@@ -102,11 +114,34 @@ final class GuardedConfigWatcher implements ConfigWatcher {
     ProxyStream stream = handoff.stream();
     DiscoveryRequest original = request.v3Request();
     DiscoveryRequest.Builder rewrite = null;
-    if (!original.hasNode()) {
-      // The cache places each request by its node; Envoy may send it on the first request only.
+    if (original.getNode() != stream.node()) {
+      // The cache places each request by its node: always the stream's, checked at placement
+      // (Envoy may send the node on the first request only).
       rewrite = original.toBuilder().setNode(stream.node());
     }
     Snapshot snapshot = snapshots.getSnapshot(stream.group());
+    if (snapshot != null && !stream.keys() && handoff.type() == ResourceType.SECRET) {
+      // Keys withheld are not asked of the cache at all: it would see them as new names never
+      // sent and answer every ACK again.
+      Map<String, ? extends Message> secrets = snapshot.resources(ResourceType.SECRET);
+      List<String> names = original.getResourceNamesList();
+      List<String> allowed =
+          names.stream().filter(n -> !secrets.containsKey(n) || !holdsKey(secrets.get(n))).toList();
+      if (allowed.size() != names.size()) {
+        if (allowed.isEmpty()) {
+          // No names would mean all of them (a wildcard request): answer nothing instead.
+          return new Watch(false, false, request, responseConsumer);
+        }
+        rewrite =
+            (rewrite != null ? rewrite : original.toBuilder())
+                .clearResourceNames()
+                .addAllResourceNames(allowed);
+        original = rewrite.build();
+        request = XdsRequest.create(original);
+        knownResourceNames =
+            ImmutableSet.copyOf(knownResourceNames.stream().filter(allowed::contains).iterator());
+      }
+    }
     if (snapshot != null) {
       ResourceType type = handoff.type();
       String current = snapshot.version(type);
@@ -175,15 +210,19 @@ final class GuardedConfigWatcher implements ConfigWatcher {
       boolean hasClusterChanged) {
     Handoff handoff = tracker.take(request.v3Request());
     if (handoff == null) {
-      return cache.createDeltaWatch(
+      LOG.error("Delta xDS request not seen by the stream tracker; not answered");
+      return new DeltaWatch(
           request,
+          Map.copyOf(resourceVersions),
+          Set.copyOf(pendingResources),
           requesterVersion,
-          resourceVersions,
-          pendingResources,
           isWildcard,
-          responseConsumer,
-          hasClusterChanged);
+          responseConsumer);
     }
+    Consumer<DeltaResponse> consumer =
+        !handoff.stream().keys() && handoff.type() == ResourceType.SECRET
+            ? withoutDeltaKeys(responseConsumer)
+            : responseConsumer;
     ProxyStream stream = handoff.stream();
     if (snapshots.getSnapshot(stream.group()) == null) {
       DeltaWatch placeholder =
@@ -193,7 +232,7 @@ final class GuardedConfigWatcher implements ConfigWatcher {
               Set.copyOf(pendingResources),
               requesterVersion,
               isWildcard,
-              responseConsumer);
+              consumer);
       if (firstSnapshot.hold(
           stream.group(),
           stream.node(),
@@ -207,7 +246,7 @@ final class GuardedConfigWatcher implements ConfigWatcher {
                   placeholder.trackedResources(),
                   placeholder.pendingResources(),
                   isWildcard,
-                  responseConsumer,
+                  consumer,
                   hasClusterChanged))) {
         return placeholder;
       }
@@ -219,7 +258,7 @@ final class GuardedConfigWatcher implements ConfigWatcher {
         resourceVersions,
         pendingResources,
         isWildcard,
-        responseConsumer,
+        consumer,
         hasClusterChanged);
   }
 
@@ -235,7 +274,7 @@ final class GuardedConfigWatcher implements ConfigWatcher {
     ProxyStream stream = handoff.stream();
     DeltaDiscoveryRequest original = request.v3Request();
     DeltaXdsRequest effective =
-        original.hasNode()
+        original.getNode() == stream.node()
             ? request
             : DeltaXdsRequest.create(original.toBuilder().setNode(stream.node()).build());
     Map<String, String> tracked = resourceVersions;
@@ -252,6 +291,18 @@ final class GuardedConfigWatcher implements ConfigWatcher {
         tracked.putAll(assumed);
         pending = new HashSet<>(pendingResources);
         pending.removeAll(assumed.keySet());
+      }
+      if (!stream.keys() && type == ResourceType.SECRET) {
+        // Keys withheld count as held at their current version: the cache then never sends them
+        // (nor re-sends them on every request as still pending).
+        tracked = new HashMap<>(tracked);
+        pending = new HashSet<>(pending);
+        for (var e : snapshot.versionedResources(type).entrySet()) {
+          if (holdsKey(e.getValue().resource())) {
+            tracked.put(e.getKey(), e.getValue().version());
+            pending.remove(e.getKey());
+          }
+        }
       }
       Map<String, ?> present = snapshot.resources(type);
       Set<String> absent = new HashSet<>();
@@ -272,5 +323,48 @@ final class GuardedConfigWatcher implements ConfigWatcher {
     }
     return cache.createDeltaWatch(
         effective, version, tracked, pending, isWildcard, responseConsumer, hasClusterChanged);
+  }
+
+  /**
+   * Whether a secret holds a private key (anything but a validation context: trust bundles may go
+   * to any stream, keys only to the stream authenticated as their identity).
+   */
+  static boolean holdsKey(Message resource) {
+    return !(resource instanceof Secret secret)
+        || secret.getTypeCase() != Secret.TypeCase.VALIDATION_CONTEXT;
+  }
+
+  private static Consumer<Response> withoutKeys(Consumer<Response> consumer) {
+    return response -> {
+      List<Message> kept = new ArrayList<>();
+      for (Message m : response.resources()) {
+        if (!holdsKey(m)) {
+          kept.add(m);
+        }
+      }
+      consumer.accept(
+          kept.size() == response.resources().size()
+              ? response
+              : Response.create(response.request(), kept, response.version()));
+    };
+  }
+
+  private static Consumer<DeltaResponse> withoutDeltaKeys(Consumer<DeltaResponse> consumer) {
+    return response -> {
+      Map<String, VersionedResource<?>> kept = new LinkedHashMap<>();
+      response
+          .resources()
+          .forEach(
+              (name, versioned) -> {
+                if (!holdsKey(versioned.resource())) {
+                  kept.put(name, versioned);
+                }
+              });
+      consumer.accept(
+          kept.size() == response.resources().size()
+              ? response
+              : DeltaResponse.create(
+                  response.request(), kept, response.removedResources(), response.version()));
+    };
   }
 }

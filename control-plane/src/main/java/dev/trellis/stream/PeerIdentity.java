@@ -28,7 +28,7 @@ import javax.net.ssl.SSLSession;
 public final class PeerIdentity implements ServerInterceptor {
 
   /** The identity of the proxy on the current call, when the server requires one. */
-  static final Context.Key<SpiffeId> KEY = Context.key("trellis-peer-identity");
+  static final Context.Key<ProxyIdentity> KEY = Context.key("trellis-peer-identity");
 
   @Override
   public <Q, R> ServerCall.Listener<Q> interceptCall(
@@ -47,7 +47,8 @@ public final class PeerIdentity implements ServerInterceptor {
           new Metadata());
       return new ServerCall.Listener<>() {};
     }
-    return Contexts.interceptCall(Context.current().withValue(KEY, id.get()), call, headers, next);
+    return Contexts.interceptCall(
+        Context.current().withValue(KEY, ProxyIdentity.of(id.get())), call, headers, next);
   }
 
   /** The SPIFFE ID in the URI SAN of the peer's certificate, if it presented one. */
@@ -84,7 +85,7 @@ public final class PeerIdentity implements ServerInterceptor {
   /**
    * Why a proxy presenting {@code id} may not have group {@code groupId}'s config, if it may not.
    */
-  static Optional<String> denial(SpiffeId id, String groupId) {
+  static Optional<String> denial(ProxyIdentity id, String groupId) {
     String service =
         groupId.startsWith(ProxyGroup.GRPC_PREFIX)
             ? groupId.substring(ProxyGroup.GRPC_PREFIX.length())

@@ -1,6 +1,5 @@
 package dev.trellis.stream;
 
-import dev.trellis.mtls.SpiffeId;
 import dev.trellis.publish.SnapshotPublisher;
 import dev.trellis.stream.RejectionMemory.Rejection;
 import io.envoyproxy.controlplane.cache.Resources;
@@ -26,9 +25,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Follows every xDS stream through java-control-plane's callbacks: places its node in a group,
- * records per type what was sent (by nonce), ACKed and NACKed, and hands the stream to {@link
- * GuardedConfigWatcher} for the request being processed.
+ * Follows every xDS stream through java-control-plane's callbacks: places its node in a group
+ * (checking the stream's identity may have it), holds every later request on the stream to that
+ * node and group, records per type what was sent (by nonce), ACKed and NACKed, and hands the stream
+ * to {@link GuardedConfigWatcher} for the request being processed.
  *
  * <p>java-control-plane calls {@link #onV3StreamRequest} and then, on the same thread and for the
  * same request object, the config watcher; the hand-off relies on exactly that.
@@ -38,6 +38,17 @@ final class ProxyTracker implements DiscoveryServerCallbacks {
   private static final Logger LOG = LoggerFactory.getLogger(ProxyTracker.class);
   private static final int LOGGED_GROUPS = 20;
 
+  /** Longest node id accepted (Envoy's are host or pod names). */
+  static final int MAX_NODE_ID = 1024;
+
+  /** Longest node cluster accepted (a group is a DNS label, with a "grpc:" prefix at most). */
+  static final int MAX_CLUSTER = 256;
+
+  static final String REFUSED_IDENTITY = "identity";
+  static final String REFUSED_NODE_CHANGED = "node-changed";
+  static final String REFUSED_INVALID = "invalid-node";
+  static final String REFUSED_TOKEN = "token";
+
   /** The stream and type of the request being processed on this thread. */
   record Handoff(Object request, ProxyStream stream, ResourceType type, boolean firstOfType) {}
 
@@ -45,15 +56,25 @@ final class ProxyTracker implements DiscoveryServerCallbacks {
   private final XdsMetrics metrics;
   private final RejectionMemory rejections;
   private final Clock clock;
+  private final boolean insecureSds;
   private final ConcurrentMap<Long, ProxyStream> streams = new ConcurrentHashMap<>();
   private final ThreadLocal<Handoff> handoff = new ThreadLocal<>();
 
+  /**
+   * @param insecureSds send private keys to streams that did not authenticate too (local
+   *     experiments only)
+   */
   ProxyTracker(
-      SnapshotPublisher publisher, XdsMetrics metrics, RejectionMemory rejections, Clock clock) {
+      SnapshotPublisher publisher,
+      XdsMetrics metrics,
+      RejectionMemory rejections,
+      Clock clock,
+      boolean insecureSds) {
     this.publisher = publisher;
     this.metrics = metrics;
     this.rejections = rejections;
     this.clock = clock;
+    this.insecureSds = insecureSds;
   }
 
   /** The hand-off for this request, if the tracker saw it on this thread (consumed once). */
@@ -183,23 +204,31 @@ final class ProxyTracker implements DiscoveryServerCallbacks {
     ProxyStream stream =
         streams.computeIfAbsent(streamId, id -> new ProxyStream(id, "", clock.instant()));
     if (stream.node() != null) {
+      if (node != null) {
+        sameNode(stream, node);
+      }
       return stream;
     }
     if (node == null) {
+      metrics.refused(REFUSED_INVALID);
       throw new RequestException(
           Status.INVALID_ARGUMENT.withDescription(
               "The first request on an xDS stream must carry the node"));
     }
+    // Refused before anything keeps them: the group and node id become metric labels and keys.
+    tooLong("node id", node.getId(), MAX_NODE_ID);
+    tooLong("node cluster", node.getCluster(), MAX_CLUSTER);
     String group = NodeGroup.groupOf(node);
-    SpiffeId peer = PeerIdentity.KEY.get();
+    ProxyIdentity peer = PeerIdentity.KEY.get();
     if (peer != null) {
       Optional<String> denial = PeerIdentity.denial(peer, group);
       if (denial.isPresent()) {
-        LOG.warn("Refused node '{}': {}", node.getId(), denial.get());
+        metrics.refused(REFUSED_IDENTITY);
+        LOG.warn("Refused node '{}': {}", Printable.bounded(node.getId()), denial.get());
         throw new RequestException(Status.PERMISSION_DENIED.withDescription(denial.get()));
       }
     }
-    if (stream.place(node, group, delta)) {
+    if (stream.place(node, group, delta, peer, peer != null || insecureSds)) {
       boolean known = publisher.admit(group);
       metrics.connected(group);
       if (known) {
@@ -211,7 +240,7 @@ final class ProxyTracker implements DiscoveryServerCallbacks {
                 + " published; serving it an empty config. Published groups: {}{}",
             node.getId(),
             node.getCluster(),
-            node.getUserAgentName(),
+            Printable.bounded(node.getUserAgentName()),
             group,
             groups,
             publisher.groups().size() > LOGGED_GROUPS ? " ..." : "");
@@ -223,6 +252,49 @@ final class ProxyTracker implements DiscoveryServerCallbacks {
       }
     }
     return stream;
+  }
+
+  /**
+   * Closes the stream if a later request names another node or group than the stream was placed
+   * with: the stream's identity (or lack of one) was checked for that group only.
+   */
+  private void sameNode(ProxyStream stream, Node node) throws RequestException {
+    if (node.getId().equals(stream.node().getId())
+        && NodeGroup.groupOf(node).equals(stream.group())) {
+      return;
+    }
+    metrics.refused(REFUSED_NODE_CHANGED);
+    LOG.warn(
+        "Closed xDS stream {} of node '{}' (group '{}', {}): a later request named node '{}' of"
+            + " group '{}'",
+        stream.id,
+        Printable.bounded(stream.node().getId()),
+        Printable.bounded(stream.group()),
+        stream.identity() != null ? stream.identity() : "unauthenticated",
+        Printable.bounded(node.getId()),
+        Printable.bounded(NodeGroup.groupOf(node)));
+    throw new RequestException(
+        Status.PERMISSION_DENIED.withDescription(
+            "An xDS stream serves the node it was opened with (node '"
+                + Printable.bounded(stream.node().getId())
+                + "' of group '"
+                + Printable.bounded(stream.group())
+                + "'); open another stream for another node"));
+  }
+
+  private void tooLong(String what, String value, int max) throws RequestException {
+    if (value.length() > max) {
+      metrics.refused(REFUSED_INVALID);
+      throw new RequestException(
+          Status.INVALID_ARGUMENT.withDescription(
+              "The "
+                  + what
+                  + " is "
+                  + value.length()
+                  + " characters long; at most "
+                  + max
+                  + " are accepted"));
+    }
   }
 
   private static ResourceType typeOf(ProxyStream stream, String typeUrl) throws RequestException {

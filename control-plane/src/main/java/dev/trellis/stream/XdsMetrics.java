@@ -63,6 +63,24 @@ final class XdsMetrics {
     tag(group);
   }
 
+  /**
+   * A stream closed or refused by the identity policy; {@code reason} is one of a fixed few (never
+   * a group or node name: those come from the client).
+   */
+  void refused(String reason) {
+    counters
+        .computeIfAbsent(
+            "trellis.xds.streams.refused\0" + reason,
+            k ->
+                Counter.builder("trellis.xds.streams.refused")
+                    .description(
+                        "xDS streams closed or refused: unauthorized group, node changed on the"
+                            + " stream, or an invalid node")
+                    .tag("reason", reason)
+                    .register(registry))
+        .increment();
+  }
+
   void pushed(String group, String type) {
     counter("trellis.xds.pushes", "xDS responses sent", tag(group), type).increment();
   }

@@ -84,12 +84,51 @@ public final class XdsServer implements AutoCloseable {
       Optional<ServerCredentials> tls,
       List<BindableService> services)
       throws IOException {
+    return start(address, publisher, registry, tls, services, false);
+  }
+
+  /**
+   * Starts serving as {@link #start(InetSocketAddress, SnapshotPublisher, MeterRegistry, Optional,
+   * List)} does; with {@code insecureSds}, streams that did not authenticate are sent the private
+   * key of the group they name too (otherwise only authenticated streams get their own key).
+   *
+   * @throws IOException if the address cannot be bound
+   */
+  public static XdsServer start(
+      InetSocketAddress address,
+      SnapshotPublisher publisher,
+      MeterRegistry registry,
+      Optional<ServerCredentials> tls,
+      List<BindableService> services,
+      boolean insecureSds)
+      throws IOException {
+    return start(address, publisher, registry, tls, services, insecureSds, Optional.empty());
+  }
+
+  /**
+   * Starts serving as {@link #start(InetSocketAddress, SnapshotPublisher, MeterRegistry, Optional,
+   * List, boolean)} does; with {@code tokens}, a stream may authenticate with a Kubernetes
+   * service-account token (see {@link ServiceAccountTokens}).
+   *
+   * @throws IOException if the address cannot be bound
+   */
+  public static XdsServer start(
+      InetSocketAddress address,
+      SnapshotPublisher publisher,
+      MeterRegistry registry,
+      Optional<ServerCredentials> tls,
+      List<BindableService> services,
+      boolean insecureSds,
+      Optional<ServiceAccountTokens.Settings> tokens)
+      throws IOException {
+    XdsMetrics metrics = new XdsMetrics(registry, group -> publisher.group(group).isPresent());
     ProxyTracker tracker =
         new ProxyTracker(
             publisher,
-            new XdsMetrics(registry, group -> publisher.group(group).isPresent()),
+            metrics,
             new RejectionMemory(REMEMBERED_NODES, REJECTION_MEMORY_BYTES),
-            Clock.systemUTC());
+            Clock.systemUTC(),
+            insecureSds);
     ExecutorService heldWatches =
         Executors.newSingleThreadExecutor(
             r -> {
@@ -107,6 +146,11 @@ public final class XdsServer implements AutoCloseable {
     NettyServerBuilder builder =
         tls.map(credentials -> NettyServerBuilder.forAddress(address, credentials))
             .orElseGet(() -> NettyServerBuilder.forAddress(address));
+    // The interceptor added last runs first: the certificate's identity, then the token's.
+    tokens.ifPresent(
+        t ->
+            builder.intercept(
+                new ServiceAccountTokens(t.client(), t.audience(), Clock.systemUTC(), metrics)));
     if (tls.isPresent()) {
       builder.intercept(new PeerIdentity());
     }

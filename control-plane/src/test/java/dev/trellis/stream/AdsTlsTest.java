@@ -13,6 +13,8 @@ import dev.trellis.render.ResourceType;
 import dev.trellis.serve.ControlPlane;
 import dev.trellis.testing.AdsStub;
 import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.Secret;
+import io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryRequest;
+import io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryResponse;
 import io.envoyproxy.envoy.service.discovery.v3.DiscoveryRequest;
 import io.envoyproxy.envoy.service.discovery.v3.DiscoveryResponse;
 import io.grpc.ChannelCredentials;
@@ -147,6 +149,7 @@ class AdsTlsTest {
       Throwable error = ads.send(secrets("ledger")).error();
       Status status = Status.fromThrowable(error);
       assertThat(status.getCode()).isEqualTo(Status.Code.PERMISSION_DENIED);
+      assertThat(refused(ProxyTracker.REFUSED_IDENTITY)).isEqualTo(1);
       assertThat(status.getDescription())
           .isEqualTo(
               "A proxy presenting spiffe://"
@@ -154,6 +157,154 @@ class AdsTlsTest {
                   + "/service/payments may not have the config of group 'ledger'");
     }
     assertThat(cp.xds().proxies()).isEmpty();
+  }
+
+  private static DeltaDiscoveryRequest deltaSecrets(String cluster) {
+    return DeltaDiscoveryRequest.newBuilder()
+        .setNode(AdsStub.node(cluster + "-1", cluster, "envoy"))
+        .setTypeUrl(SECRET_TYPE)
+        .addResourceNamesSubscribe("identity")
+        .addResourceNamesSubscribe("trust_bundle")
+        .build();
+  }
+
+  private static final String PAYMENTS_STREAM_CLOSED =
+      "An xDS stream serves the node it was opened with (node 'payments-1' of group 'payments');"
+          + " open another stream for another node";
+
+  private double refused(String reason) {
+    var counter = cp.registry().find("trellis.xds.streams.refused").tag("reason", reason).counter();
+    return counter == null ? 0 : counter.count();
+  }
+
+  /** The service names in the SPIFFE IDs of the certificates among these secrets. */
+  private static List<String> keyHolders(List<Secret> secrets) throws Exception {
+    List<String> holders = new java.util.ArrayList<>();
+    for (Secret secret : secrets) {
+      if (secret.hasTlsCertificate()) {
+        X509Certificate leaf =
+            certificates(secret.getTlsCertificate().getCertificateChain().getInlineBytes()).get(0);
+        leaf.getSubjectAlternativeNames().forEach(san -> holders.add(String.valueOf(san.get(1))));
+        assertThat(secret.getTlsCertificate().getPrivateKey().getInlineBytes()).isNotEmpty();
+      }
+    }
+    return holders;
+  }
+
+  private static List<Secret> unpack(List<com.google.protobuf.Any> resources) {
+    return resources.stream()
+        .map(
+            any -> {
+              try {
+                return any.unpack(Secret.class);
+              } catch (Exception e) {
+                throw new AssertionError(e);
+              }
+            })
+        .toList();
+  }
+
+  @Test
+  void aLaterSotwRequestForAnotherGroupClosesTheStreamAndGetsNoKey() throws Exception {
+    try (var ads = AdsStub.sotw(channel(SpiffeId.of(TD, "payments")))) {
+      DiscoveryResponse own = ads.send(secrets("payments")).next();
+      assertThat(keyHolders(unpack(own.getResourcesList())))
+          .containsExactly("spiffe://" + TD + "/service/payments");
+      // An ACK naming another node, as an attacker holding payments' certificate would send.
+      DiscoveryRequest ledger =
+          secrets("ledger").toBuilder()
+              .setVersionInfo(own.getVersionInfo())
+              .setResponseNonce(own.getNonce())
+              .build();
+      Status status = Status.fromThrowable(ads.send(ledger).error());
+      assertThat(status.getCode()).isEqualTo(Status.Code.PERMISSION_DENIED);
+      assertThat(status.getDescription()).isEqualTo(PAYMENTS_STREAM_CLOSED);
+      // The error came first and ended the stream: no ledger response, before or after.
+      assertThat(ads.drain()).isEmpty();
+    }
+    assertThat(refused(ProxyTracker.REFUSED_NODE_CHANGED)).isEqualTo(1);
+  }
+
+  @Test
+  void aLaterDeltaRequestForAnotherGroupClosesTheStreamAndGetsNoKey() throws Exception {
+    try (var ads = AdsStub.delta(channel(SpiffeId.of(TD, "payments")))) {
+      DeltaDiscoveryResponse own = ads.send(deltaSecrets("payments")).next();
+      assertThat(
+              keyHolders(
+                  unpack(
+                      own.getResourcesList().stream()
+                          .map(io.envoyproxy.envoy.service.discovery.v3.Resource::getResource)
+                          .toList())))
+          .containsExactly("spiffe://" + TD + "/service/payments");
+      DeltaDiscoveryRequest ledger =
+          deltaSecrets("ledger").toBuilder().setResponseNonce(own.getNonce()).build();
+      Status status = Status.fromThrowable(ads.send(ledger).error());
+      assertThat(status.getCode()).isEqualTo(Status.Code.PERMISSION_DENIED);
+      assertThat(status.getDescription()).isEqualTo(PAYMENTS_STREAM_CLOSED);
+      assertThat(ads.drain()).isEmpty();
+    }
+    assertThat(refused(ProxyTracker.REFUSED_NODE_CHANGED)).isEqualTo(1);
+  }
+
+  @Test
+  void anotherNodeIdOfTheSameGroupOnTheStreamIsRefusedToo() throws Exception {
+    try (var ads = AdsStub.sotw(channel(SpiffeId.of(TD, "payments")))) {
+      DiscoveryResponse own = ads.send(secrets("payments")).next();
+      DiscoveryRequest other =
+          secrets("payments").toBuilder()
+              .setNode(AdsStub.node("payments-2", "payments", "envoy"))
+              .setResponseNonce(own.getNonce())
+              .build();
+      Status status = Status.fromThrowable(ads.send(other).error());
+      assertThat(status.getCode()).isEqualTo(Status.Code.PERMISSION_DENIED);
+      assertThat(status.getDescription()).isEqualTo(PAYMENTS_STREAM_CLOSED);
+    }
+  }
+
+  @Test
+  void laterRequestsWithoutANodeOrWithTheSameNodeAreServed() throws Exception {
+    try (var ads = AdsStub.sotw(channel(SpiffeId.of(TD, "payments")))) {
+      DiscoveryResponse own = ads.send(secrets("payments")).next();
+      // Envoy sends the node on the first request only; grpc on every request.
+      ads.send(DiscoveryRequest.newBuilder().setTypeUrl(ResourceType.CLUSTER.typeUrl()).build());
+      assertThat(ads.next().getTypeUrl()).isEqualTo(ResourceType.CLUSTER.typeUrl());
+      ads.send(
+          secrets("payments").toBuilder()
+              .setVersionInfo(own.getVersionInfo())
+              .setResponseNonce(own.getNonce())
+              .build());
+      ads.expectSilence(Duration.ofMillis(200));
+    }
+    assertThat(refused(ProxyTracker.REFUSED_NODE_CHANGED)).isZero();
+  }
+
+  @Test
+  void overlongNodeIdsAndClustersAreRefusedAtPlacementAndNotKept() throws Exception {
+    String longId = "p".repeat(ProxyTracker.MAX_NODE_ID + 1);
+    try (var ads = AdsStub.sotw(channel(SpiffeId.of(TD, "payments")))) {
+      DiscoveryRequest request =
+          secrets("payments").toBuilder()
+              .setNode(AdsStub.node(longId, "payments", "envoy"))
+              .build();
+      Status status = Status.fromThrowable(ads.send(request).error());
+      assertThat(status.getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
+      assertThat(status.getDescription())
+          .isEqualTo("The node id is 1025 characters long; at most 1024 are accepted");
+    }
+    try (var ads = AdsStub.sotw(channel(SpiffeId.of(TD, "payments")))) {
+      DiscoveryRequest request =
+          secrets("payments").toBuilder()
+              .setNode(AdsStub.node("payments-1", "c".repeat(257), "envoy"))
+              .build();
+      Status status = Status.fromThrowable(ads.send(request).error());
+      assertThat(status.getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
+      assertThat(status.getDescription())
+          .isEqualTo("The node cluster is 257 characters long; at most 256 are accepted");
+    }
+    assertThat(cp.xds().proxies()).isEmpty();
+    assertThat(cp.registry().getMeters())
+        .noneMatch(m -> m.getId().getTags().stream().anyMatch(t -> t.getValue().length() > 256));
+    assertThat(refused(ProxyTracker.REFUSED_INVALID)).isEqualTo(2);
   }
 
   @Test

@@ -50,8 +50,29 @@ public final class AdsStub<Q, R> implements AutoCloseable {
     return new AdsStub<>(channel, requests, queue);
   }
 
+  /** A SotW stream on this channel sending these headers (e.g. authorization). */
+  public static AdsStub<DiscoveryRequest, DiscoveryResponse> sotw(
+      ManagedChannel channel, io.grpc.Metadata headers) {
+    BlockingQueue<Object> queue = new LinkedBlockingQueue<>();
+    StreamObserver<DiscoveryRequest> requests =
+        AggregatedDiscoveryServiceGrpc.newStub(channel)
+            .withInterceptors(io.grpc.stub.MetadataUtils.newAttachHeadersInterceptor(headers))
+            .streamAggregatedResources(collect(queue));
+    return new AdsStub<>(channel, requests, queue);
+  }
+
+  /** A plaintext channel to this loopback port. */
+  public static ManagedChannel plaintext(int port) {
+    return channel(port);
+  }
+
   public static AdsStub<DeltaDiscoveryRequest, DeltaDiscoveryResponse> delta(int port) {
-    ManagedChannel channel = channel(port);
+    return delta(channel(port));
+  }
+
+  /** A delta stream on this channel; closing it closes the channel. */
+  public static AdsStub<DeltaDiscoveryRequest, DeltaDiscoveryResponse> delta(
+      ManagedChannel channel) {
     BlockingQueue<Object> queue = new LinkedBlockingQueue<>();
     StreamObserver<DeltaDiscoveryRequest> requests =
         AggregatedDiscoveryServiceGrpc.newStub(channel).deltaAggregatedResources(collect(queue));

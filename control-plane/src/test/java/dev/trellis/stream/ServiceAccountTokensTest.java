@@ -1,0 +1,200 @@
+package dev.trellis.stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.trellis.model.DefinitionTree;
+import dev.trellis.model.Mesh;
+import dev.trellis.model.load.DefinitionLoader;
+import dev.trellis.render.MeshRenderer;
+import dev.trellis.render.ResourceType;
+import dev.trellis.serve.ControlPlane;
+import dev.trellis.testing.AdsStub;
+import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.Secret;
+import io.envoyproxy.envoy.service.discovery.v3.DiscoveryRequest;
+import io.envoyproxy.envoy.service.discovery.v3.DiscoveryResponse;
+import io.fabric8.kubernetes.api.model.authentication.TokenReviewBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
+import io.grpc.Metadata;
+import io.grpc.Status;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Streams authenticated by Kubernetes service-account token over plaintext ADS, checked with
+ * TokenReview against fabric8's mock API server (expectations mode): the token's service account
+ * locks the stream as a certificate's SPIFFE ID does.
+ */
+class ServiceAccountTokensTest {
+
+  private static final Mesh SAMPLE =
+      DefinitionLoader.load(DefinitionTree.fromDirectory(Path.of("..", "samples", "mesh")))
+          .orElseThrow();
+  private static final String PAYMENTS_TOKEN = "token-of-payments";
+
+  private final AtomicInteger reviews = new AtomicInteger();
+  private KubernetesMockServer api;
+  private KubernetesClient client;
+  private ControlPlane cp;
+
+  @BeforeEach
+  void start() throws Exception {
+    api = new KubernetesMockServer(false);
+    api.init(InetAddress.getLoopbackAddress(), 0);
+    api.expect()
+        .post()
+        .withPath("/apis/authentication.k8s.io/v1/tokenreviews")
+        .andReply(
+            201,
+            request -> {
+              reviews.incrementAndGet();
+              String body = request.getBody().readUtf8();
+              boolean valid =
+                  body.contains("\"token\":\"" + PAYMENTS_TOKEN + "\"")
+                      && body.contains("\"audiences\":[\"trellis\"]");
+              return valid
+                  ? new TokenReviewBuilder()
+                      .withNewStatus()
+                      .withAuthenticated(true)
+                      .withNewUser()
+                      .withUsername("system:serviceaccount:shop:payments")
+                      .endUser()
+                      .endStatus()
+                      .build()
+                  : new TokenReviewBuilder()
+                      .withNewStatus()
+                      .withAuthenticated(false)
+                      .withError("invalid bearer token")
+                      .endStatus()
+                      .build();
+            })
+        .always();
+    client = api.createClient();
+    InetSocketAddress loopback = new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
+    cp =
+        ControlPlane.start(
+            new ControlPlane.Options(loopback, loopback, Duration.ZERO)
+                .withKubernetesTokens(client, Optional.of("trellis")));
+    cp.publish(new MeshRenderer().render(SAMPLE));
+  }
+
+  @AfterEach
+  void stop() {
+    cp.close();
+    client.close();
+    api.destroy();
+  }
+
+  private AdsStub<DiscoveryRequest, DiscoveryResponse> stream(String token) {
+    Metadata headers = new Metadata();
+    if (token != null) {
+      headers.put(ServiceAccountTokens.AUTHORIZATION, "Bearer " + token);
+    }
+    return AdsStub.sotw(AdsStub.plaintext(cp.xdsPort()), headers);
+  }
+
+  private static DiscoveryRequest secrets(String cluster) {
+    return DiscoveryRequest.newBuilder()
+        .setNode(AdsStub.node(cluster + "-1", cluster, "envoy"))
+        .setTypeUrl(ResourceType.SECRET.typeUrl())
+        .addResourceNames("identity")
+        .addResourceNames("trust_bundle")
+        .build();
+  }
+
+  private static List<Secret> unpack(DiscoveryResponse response) {
+    return response.getResourcesList().stream()
+        .map(
+            any -> {
+              try {
+                return any.unpack(Secret.class);
+              } catch (Exception e) {
+                throw new AssertionError(e);
+              }
+            })
+        .toList();
+  }
+
+  @Test
+  void aValidTokenGetsItsServicesKeyAndIsReviewedOnceWhileCached() {
+    for (int i = 0; i < 2; i++) {
+      try (var ads = stream(PAYMENTS_TOKEN)) {
+        List<Secret> secrets = unpack(ads.send(secrets("payments")).next());
+        assertThat(secrets).extracting(Secret::getName).containsExactly("identity", "trust_bundle");
+        assertThat(secrets.get(0).getTlsCertificate().getPrivateKey().getInlineBytes())
+            .isNotEmpty();
+      }
+    }
+    assertThat(reviews).hasValue(1);
+  }
+
+  @Test
+  void anInvalidTokenIsRefused() {
+    try (var ads = stream("forged")) {
+      Status status = Status.fromThrowable(ads.send(secrets("payments")).error());
+      assertThat(status.getCode()).isEqualTo(Status.Code.UNAUTHENTICATED);
+      assertThat(status.getDescription())
+          .isEqualTo(
+              "The service-account token was not accepted by the Kubernetes API server:"
+                  + " invalid bearer token");
+    }
+    // Not even sent for review: the header is not a bearer token.
+    Metadata basic = new Metadata();
+    basic.put(ServiceAccountTokens.AUTHORIZATION, "Basic dXNlcjpwYXNz");
+    try (var ads = AdsStub.sotw(AdsStub.plaintext(cp.xdsPort()), basic)) {
+      Status status = Status.fromThrowable(ads.send(secrets("payments")).error());
+      assertThat(status.getCode()).isEqualTo(Status.Code.UNAUTHENTICATED);
+      assertThat(status.getDescription())
+          .isEqualTo("The authorization header must be 'Bearer <service-account token>'");
+    }
+    assertThat(reviews).hasValue(1);
+  }
+
+  @Test
+  void withoutATokenAStreamGetsNoKey() {
+    try (var ads = stream(null)) {
+      assertThat(unpack(ads.send(secrets("payments")).next()))
+          .extracting(Secret::getName)
+          .containsExactly("trust_bundle");
+    }
+    assertThat(reviews).hasValue(0);
+  }
+
+  @Test
+  void paymentsTokenAskingForLedgerIsDenied() {
+    try (var ads = stream(PAYMENTS_TOKEN)) {
+      Status status = Status.fromThrowable(ads.send(secrets("ledger")).error());
+      assertThat(status.getCode()).isEqualTo(Status.Code.PERMISSION_DENIED);
+      assertThat(status.getDescription())
+          .isEqualTo(
+              "A proxy presenting service account system:serviceaccount:shop:payments (service"
+                  + " payments) may not have the config of group 'ledger'");
+    }
+    try (var ads = stream(PAYMENTS_TOKEN)) {
+      DiscoveryResponse own = ads.send(secrets("payments")).next();
+      Status status =
+          Status.fromThrowable(
+              ads.send(
+                      secrets("ledger").toBuilder()
+                          .setVersionInfo(own.getVersionInfo())
+                          .setResponseNonce(own.getNonce())
+                          .build())
+                  .error());
+      assertThat(status.getCode()).isEqualTo(Status.Code.PERMISSION_DENIED);
+      assertThat(status.getDescription())
+          .isEqualTo(
+              "An xDS stream serves the node it was opened with (node 'payments-1' of group"
+                  + " 'payments'); open another stream for another node");
+      assertThat(ads.drain()).isEmpty();
+    }
+    assertThat(cp.xds().proxies()).isEmpty();
+  }
+}

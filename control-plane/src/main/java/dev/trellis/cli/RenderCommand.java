@@ -1,5 +1,6 @@
 package dev.trellis.cli;
 
+import dev.trellis.analyze.lint.RenderLimitOptions;
 import dev.trellis.model.DefinitionTree;
 import dev.trellis.model.Mesh;
 import dev.trellis.model.load.DefinitionLoader;
@@ -59,6 +60,8 @@ final class RenderCommand implements Callable<Integer> {
       description = "yaml or json (default: ${DEFAULT-VALUE})")
   String format;
 
+  @CommandLine.Mixin RenderLimitOptions renderLimits = new RenderLimitOptions();
+
   @Override
   public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
@@ -82,7 +85,7 @@ final class RenderCommand implements Callable<Integer> {
     Mesh mesh = loaded.orElseThrow();
     RenderedMesh rendered;
     try {
-      rendered = new MeshRenderer().render(mesh);
+      rendered = new MeshRenderer(renderLimits.limits()).render(mesh);
     } catch (RenderException e) {
       e.errors().forEach(err::println);
       return TrellisCli.EXIT_INVALID;

@@ -1,9 +1,11 @@
 package dev.trellis.cli;
 
+import dev.trellis.analyze.lint.RenderLimitOptions;
 import dev.trellis.mtls.CaException;
 import dev.trellis.mtls.CertificateAuthority;
 import dev.trellis.mtls.PemFiles;
 import dev.trellis.mtls.RootCa;
+import dev.trellis.render.DiscoveredEndpoints;
 import dev.trellis.serve.ControlPlane;
 import dev.trellis.serve.DefinitionsReloader;
 import dev.trellis.source.GitSource;
@@ -147,6 +149,8 @@ public final class ServeCommand implements Callable<Integer> {
               + " identity is the group they ask for")
   boolean adsTls;
 
+  @CommandLine.Mixin RenderLimitOptions renderLimits = new RenderLimitOptions();
+
   @Override
   public Integer call() throws InterruptedException {
     PrintWriter out = spec.commandLine().getOut();
@@ -212,9 +216,22 @@ public final class ServeCommand implements Callable<Integer> {
         kube != null ? new KubernetesEndpoints(kube, () -> reloads.get().endpointsChanged()) : null;
     try (DefinitionsReloader reloader =
         discovered == null
-            ? new DefinitionsReloader(defs, controlPlane)
-            : new DefinitionsReloader(defs, controlPlane, discovered, discovered::watch)) {
+            ? new DefinitionsReloader(
+                defs, controlPlane, DiscoveredEndpoints.NONE, mesh -> {}, renderLimits.limits())
+            : new DefinitionsReloader(
+                defs, controlPlane, discovered, discovered::watch, renderLimits.limits())) {
       reloads.set(reloader);
+      // Out of memory in a reload: end the process (the JVM's -XX:+ExitOnOutOfMemoryError does
+      // the same) so that a supervisor restarts it, rather than serve on half-broken.
+      reloader.onFatal(
+          e -> {
+            try {
+              err.println("trellis: fatal error while reloading " + defs + ": " + e);
+              err.flush();
+            } finally {
+              System.exit(TrellisCli.EXIT_FATAL);
+            }
+          });
       out.printf(
           "trellis: serving %s; xDS on %s:%d, admin on %s:%d%n",
           defs, bind, controlPlane.xdsPort(), bind, controlPlane.adminPort());
@@ -257,7 +274,7 @@ public final class ServeCommand implements Callable<Integer> {
         () -> {
           try {
             if (source.sync().isPresent()) {
-              reloader.reload();
+              reloader.reloadLogged();
             }
           } catch (GitSource.GitSourceException | IOException | RuntimeException e) {
             err.println(

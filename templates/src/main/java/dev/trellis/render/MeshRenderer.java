@@ -117,6 +117,10 @@ public final class MeshRenderer {
                     return e;
                   } catch (RenderBudget.Stopped e) {
                     return STOPPED;
+                  } catch (Error e) {
+                    // Out of memory: the groups still rendering would hold on to theirs.
+                    stop.stop();
+                    throw e;
                   }
                 })
             .toList();

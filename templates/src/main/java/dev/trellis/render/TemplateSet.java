@@ -349,6 +349,23 @@ final class TemplateSet {
       Node root = parsed.get(template);
       return root != null ? root : super.parse(template);
     }
+
+    /**
+     * Jinjava turns what a function or filter throws, an {@link OutOfMemoryError} included, into an
+     * error of the expression and renders on: out of memory would go unseen while the render ran
+     * on, each step short of memory. It is thrown again here, where Jinjava records it.
+     */
+    @Override
+    public void addError(TemplateError error) {
+      for (Throwable c = error.getException();
+          c != null;
+          c = c.getCause() == c ? null : c.getCause()) {
+        if (c instanceof VirtualMachineError vm && !(c instanceof StackOverflowError)) {
+          throw vm;
+        }
+      }
+      super.addError(error);
+    }
   }
 
   /**

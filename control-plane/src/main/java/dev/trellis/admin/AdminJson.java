@@ -184,12 +184,20 @@ final class AdminJson {
     reloads
         .current()
         .ifPresentOrElse(
-            e -> root.putObject("current").put("at", time(e.at())).put("message", e.message()),
+            e ->
+                root.putObject("current")
+                    .put("at", time(e.at()))
+                    .put("reason", e.reason().label())
+                    .put("message", e.message()),
             () -> root.putNull("current"));
     root.put("last_success", reloads.lastSuccess().map(AdminJson::time).orElse(null));
     ArrayNode history = root.putArray("history");
     for (ReloadStatus.ReloadError e : reloads.history()) {
-      history.addObject().put("at", time(e.at())).put("message", e.message());
+      history
+          .addObject()
+          .put("at", time(e.at()))
+          .put("reason", e.reason().label())
+          .put("message", e.message());
     }
     return root;
   }

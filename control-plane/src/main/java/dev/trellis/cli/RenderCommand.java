@@ -1,5 +1,6 @@
 package dev.trellis.cli;
 
+import dev.trellis.analyze.lint.RenderLimitOptions;
 import dev.trellis.model.DefinitionTree;
 import dev.trellis.model.Mesh;
 import dev.trellis.model.load.DefinitionLoader;
@@ -67,6 +68,8 @@ final class RenderCommand implements Callable<Integer> {
               + " as they are; by default they show as [redacted], as in Envoy's config dump")
   boolean showSecrets;
 
+  @CommandLine.Mixin RenderLimitOptions renderLimits = new RenderLimitOptions();
+
   @Override
   public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
@@ -90,7 +93,7 @@ final class RenderCommand implements Callable<Integer> {
     Mesh mesh = loaded.orElseThrow();
     RenderedMesh rendered;
     try {
-      rendered = new MeshRenderer().render(mesh);
+      rendered = new MeshRenderer(renderLimits.limits()).render(mesh);
     } catch (RenderException e) {
       e.errors().forEach(err::println);
       return TrellisCli.EXIT_INVALID;

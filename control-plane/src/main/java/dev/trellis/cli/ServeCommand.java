@@ -1,9 +1,11 @@
 package dev.trellis.cli;
 
+import dev.trellis.analyze.lint.RenderLimitOptions;
 import dev.trellis.mtls.CaException;
 import dev.trellis.mtls.CertificateAuthority;
 import dev.trellis.mtls.PemFiles;
 import dev.trellis.mtls.RootCa;
+import dev.trellis.render.DiscoveredEndpoints;
 import dev.trellis.serve.ControlPlane;
 import dev.trellis.serve.DefinitionsReloader;
 import dev.trellis.source.GitSource;
@@ -182,6 +184,8 @@ public final class ServeCommand implements Callable<Integer> {
       description = "with --auth-kubernetes-tokens: the audience tokens must be issued for")
   String tokenAudience;
 
+  @CommandLine.Mixin RenderLimitOptions renderLimits = new RenderLimitOptions();
+
   @Override
   public Integer call() throws InterruptedException {
     PrintWriter out = spec.commandLine().getOut();
@@ -281,9 +285,22 @@ public final class ServeCommand implements Callable<Integer> {
         kubernetes ? new KubernetesEndpoints(kube, () -> reloads.get().endpointsChanged()) : null;
     try (DefinitionsReloader reloader =
         discovered == null
-            ? new DefinitionsReloader(defs, controlPlane)
-            : new DefinitionsReloader(defs, controlPlane, discovered, discovered::watch)) {
+            ? new DefinitionsReloader(
+                defs, controlPlane, DiscoveredEndpoints.NONE, mesh -> {}, renderLimits.limits())
+            : new DefinitionsReloader(
+                defs, controlPlane, discovered, discovered::watch, renderLimits.limits())) {
       reloads.set(reloader);
+      // Out of memory in a reload: end the process (the JVM's -XX:+ExitOnOutOfMemoryError does
+      // the same) so that a supervisor restarts it, rather than serve on half-broken.
+      reloader.onFatal(
+          e -> {
+            try {
+              err.println("trellis: fatal error while reloading " + defs + ": " + e);
+              err.flush();
+            } finally {
+              System.exit(TrellisCli.EXIT_FATAL);
+            }
+          });
       out.printf(
           "trellis: serving %s; xDS on %s:%d, admin on %s:%d%n",
           defs, bind, controlPlane.xdsPort(), adminBind, controlPlane.adminPort());
@@ -345,7 +362,7 @@ public final class ServeCommand implements Callable<Integer> {
         () -> {
           try {
             if (source.sync().isPresent()) {
-              reloader.reload();
+              reloader.reloadLogged();
             }
           } catch (GitSource.GitSourceException | IOException | RuntimeException e) {
             err.println(

@@ -31,6 +31,12 @@ public final class TrellisCli implements Runnable {
   /** Exit code for a usage error or an internal error. */
   public static final int EXIT_USAGE = 2;
 
+  /**
+   * Exit code after an {@link Error} such as out of memory: the code the JVM's {@code
+   * -XX:+ExitOnOutOfMemoryError} exits with, so both ways read the same to a supervisor.
+   */
+  public static final int EXIT_FATAL = 3;
+
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
   @Override
@@ -72,7 +78,17 @@ public final class TrellisCli implements Runnable {
 
   public static void main(String[] args) {
     CommandLine cl = commandLine();
-    int code = cl.execute(args);
+    int code;
+    try {
+      code = cl.execute(args);
+    } catch (Error e) {
+      // picocli passes Errors through; left to the main thread, serve's server threads would keep
+      // a process alive that never serves (e.g. out of memory in the first reload).
+      e.printStackTrace();
+      System.err.println("trellis: fatal error: " + e);
+      System.exit(EXIT_FATAL);
+      return;
+    }
     // print() does not flush picocli's writers; exit would drop what is buffered.
     cl.getOut().flush();
     cl.getErr().flush();

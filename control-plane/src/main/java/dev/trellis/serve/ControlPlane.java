@@ -318,7 +318,7 @@ public final class ControlPlane implements AutoCloseable {
       reloads.succeeded();
       return result;
     } catch (IllegalArgumentException e) {
-      reloads.failed(e.getMessage());
+      reloads.failed(ReloadStatus.Reason.PUBLISH, e.getMessage());
       throw e;
     }
   }
@@ -337,14 +337,14 @@ public final class ControlPlane implements AutoCloseable {
       decision = PublishGate.decide(withSecrets(mesh), result, publisher.groups());
       published = publisher.publish(decision.publish());
     } catch (IllegalArgumentException e) {
-      reloads.failed(e.getMessage());
+      reloads.failed(ReloadStatus.Reason.PUBLISH, e.getMessage());
       throw e;
     }
     analysis.analyzed(result, decision.blocked());
     if (decision.blocked().isEmpty()) {
       reloads.succeeded();
     } else {
-      reloads.failed(describe(decision.blocked()));
+      reloads.failed(ReloadStatus.Reason.FINDINGS, describe(decision.blocked()));
     }
     return published;
   }

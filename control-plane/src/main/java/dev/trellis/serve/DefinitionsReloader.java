@@ -1,5 +1,6 @@
 package dev.trellis.serve;
 
+import dev.trellis.admin.ReloadStatus.Reason;
 import dev.trellis.analyze.AnalysisResult;
 import dev.trellis.analyze.Analyzer;
 import dev.trellis.analyze.Finding;
@@ -16,6 +17,7 @@ import dev.trellis.render.DiscoveredEndpoints;
 import dev.trellis.render.MeshRenderer;
 import dev.trellis.render.RenderError;
 import dev.trellis.render.RenderException;
+import dev.trellis.render.RenderLimits;
 import dev.trellis.render.RenderedMesh;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -45,6 +47,11 @@ import org.slf4j.LoggerFactory;
  * Keeps the control plane serving a definitions directory: load, render, analyze (errors block),
  * publish; again after each change, a short debounce after the last file event. A failed reload
  * keeps the last good config and is shown by the admin API.
+ *
+ * <p>Rendering is bounded ({@link RenderLimits}), so a reload ends within about one render budget
+ * however hostile the templates; file events that arrive meanwhile never wait for it. An {@link
+ * Error} in a reload (out of memory) is logged, shown, and handed to {@link #onFatal}: the process
+ * should end rather than serve on with a reloader in an unknown state.
  */
 public final class DefinitionsReloader implements AutoCloseable {
 
@@ -52,7 +59,7 @@ public final class DefinitionsReloader implements AutoCloseable {
 
   private final Path root;
   private final ControlPlane controlPlane;
-  private final MeshRenderer renderer = new MeshRenderer();
+  private final MeshRenderer renderer;
   private final Analyzer analyzer = Analyzer.standard();
   private final ReloadMetrics metrics;
 
@@ -68,11 +75,19 @@ public final class DefinitionsReloader implements AutoCloseable {
   private final ScheduledExecutorService reloads =
       Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "trellis-reload"));
   private WatchService watcher;
+
+  /**
+   * Guards {@link #pending} only, not the reload: the watcher thread and discovery callbacks
+   * schedule reloads while one runs instead of queueing behind its lock.
+   */
+  private final Object scheduling = new Object();
+
   private ScheduledFuture<?> pending;
+  private volatile Consumer<Error> fatal = e -> {};
 
   private final DiscoveredEndpoints discovered;
   private final Consumer<Mesh> onLoaded;
-  private Duration debounce = Duration.ofMillis(100);
+  private volatile Duration debounce = Duration.ofMillis(100);
 
   public DefinitionsReloader(Path root, ControlPlane controlPlane) {
     this(root, controlPlane, DiscoveredEndpoints.NONE, mesh -> {});
@@ -89,6 +104,19 @@ public final class DefinitionsReloader implements AutoCloseable {
       ControlPlane controlPlane,
       DiscoveredEndpoints discovered,
       Consumer<Mesh> onLoaded) {
+    this(root, controlPlane, discovered, onLoaded, RenderLimits.DEFAULT);
+  }
+
+  /**
+   * @param limits what one group's render may take (a group over it fails the reload)
+   */
+  public DefinitionsReloader(
+      Path root,
+      ControlPlane controlPlane,
+      DiscoveredEndpoints discovered,
+      Consumer<Mesh> onLoaded,
+      RenderLimits limits) {
+    this.renderer = new MeshRenderer(limits);
     this.root = root.toAbsolutePath().normalize();
     this.controlPlane = controlPlane;
     this.discovered = discovered;
@@ -108,12 +136,14 @@ public final class DefinitionsReloader implements AutoCloseable {
    */
   public synchronized Optional<PublishResult> reload() {
     Optional<String> problem;
+    Reason reason;
     try {
       long started = System.nanoTime();
       DefinitionTree tree = DefinitionTree.fromDirectory(root);
       LoadResult loaded = DefinitionLoader.load(tree, loads);
       if (!loaded.ok()) {
         problem = Optional.of(lines(loaded.errors().stream().map(LoadError::toString)));
+        reason = Reason.DEFINITIONS;
       } else {
         Mesh mesh = loaded.orElseThrow();
         onLoaded.accept(mesh);
@@ -159,15 +189,17 @@ public final class DefinitionsReloader implements AutoCloseable {
       }
     } catch (RenderException e) {
       problem = Optional.of(lines(e.errors().stream().map(RenderError::toString)));
+      reason = e.overBudget() ? Reason.RENDER_BUDGET : Reason.RENDER;
     } catch (UncheckedIOException e) {
       problem = Optional.of(e.getMessage() + ": " + e.getCause().getMessage());
+      reason = Reason.IO;
     } catch (IllegalArgumentException e) {
       // ControlPlane.publish recorded it already.
       LOG.error(
           "Definitions of {} not published, the last good config stays: {}", root, e.getMessage());
       return Optional.empty();
     }
-    controlPlane.reloads().failed(problem.get());
+    controlPlane.reloads().failed(reason, problem.get());
     LOG.error(
         "Definitions of {} are invalid, the last good config stays:\n{}", root, problem.get());
     return Optional.empty();
@@ -189,8 +221,17 @@ public final class DefinitionsReloader implements AutoCloseable {
   }
 
   /** Reloads after the debounce: discovered instances changed. */
-  public synchronized void endpointsChanged() {
+  public void endpointsChanged() {
     schedule(debounce);
+  }
+
+  /**
+   * What to do after an {@link Error} in a scheduled reload, once it is logged and shown (e.g.
+   * exit, so that a supervisor starts a fresh process); by default nothing more. The Error is
+   * rethrown after, which a scheduled task cannot pass on.
+   */
+  public void onFatal(Consumer<Error> handler) {
+    this.fatal = handler;
   }
 
   /**
@@ -234,19 +275,34 @@ public final class DefinitionsReloader implements AutoCloseable {
     }
   }
 
-  private synchronized void schedule(Duration debounce) {
-    if (pending != null) {
-      pending.cancel(false);
+  private void schedule(Duration debounce) {
+    synchronized (scheduling) {
+      if (pending != null) {
+        pending.cancel(false);
+      }
+      pending = reloads.schedule(this::reloadLogged, debounce.toMillis(), TimeUnit.MILLISECONDS);
     }
-    pending = reloads.schedule(this::reloadLogged, debounce.toMillis(), TimeUnit.MILLISECONDS);
   }
 
-  private void reloadLogged() {
+  /**
+   * {@link #reload()} for a background thread: a failure is logged and shown, never lost in an
+   * executor's future; an {@link Error} also goes to {@link #onFatal} and is rethrown.
+   */
+  public void reloadLogged() {
     try {
       reload();
     } catch (RuntimeException e) {
       LOG.error("Reload of {} failed unexpectedly", root, e);
-      controlPlane.reloads().failed("internal error while reloading: " + e);
+      controlPlane.reloads().failed(Reason.INTERNAL, "internal error while reloading: " + e);
+    } catch (Error e) {
+      // Memory may still be short here: whatever fails while telling, the handler runs.
+      try {
+        LOG.error("Reload of {} failed with {}; the process cannot go on safely", root, e, e);
+        controlPlane.reloads().failed(Reason.INTERNAL, "fatal error while reloading: " + e);
+      } finally {
+        fatal.accept(e);
+      }
+      throw e;
     }
   }
 

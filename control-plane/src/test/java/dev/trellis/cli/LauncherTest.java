@@ -14,9 +14,11 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The {@code ./trellis} launcher's first build, run in a copy of the script with stand-ins for
  * {@code mvn} and {@code java} on the PATH: it says where its log is and how long it takes, and
- * does not compile test sources.
+ * does not compile test sources; and the JVM it starts exits on out of memory.
  */
 class LauncherTest {
+
+  private static final Path LAUNCHER = Path.of("..", "trellis").toAbsolutePath().normalize();
 
   @TempDir Path tmp;
 
@@ -65,5 +67,15 @@ class LauncherTest {
         .doesNotContain("-DskipTests");
     assertThat(Files.readString(tmp.resolve("out.txt"))).isEqualTo("java ran: -V\n");
     assertThat(root.resolve("control-plane/target/.trellis-built")).exists();
+  }
+
+  @Test
+  void theJvmExitsOnOutOfMemory() throws Exception {
+    // A template can exhaust the heap; a process that lives on after that never serves again.
+    assertThat(Files.readAllLines(LAUNCHER))
+        .filteredOn(line -> line.startsWith("exec java "))
+        .singleElement()
+        .asString()
+        .startsWith("exec java -XX:+ExitOnOutOfMemoryError ");
   }
 }

@@ -50,16 +50,20 @@ final class ServeProcess implements AutoCloseable {
    * is left on its default address, which the banner must show as loopback.
    */
   static ServeProcess start(Path dir, Map<String, String> env, String... args) throws IOException {
+    return start(dir, env, List.of("-Xmx384m"), args);
+  }
+
+  /**
+   * As {@link #start(Path, Map, String...)}, with these JVM options instead of {@code -Xmx384m}.
+   */
+  static ServeProcess start(Path dir, Map<String, String> env, List<String> jvm, String... args)
+      throws IOException {
     Path stderr = dir.resolve("serve-stderr.log");
-    List<String> command =
-        new ArrayList<>(
-            List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx384m",
-                "-cp",
-                System.getProperty("java.class.path"),
-                TrellisCli.class.getName(),
-                "serve"));
+    List<String> command = new ArrayList<>();
+    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    command.addAll(jvm);
+    command.addAll(
+        List.of("-cp", System.getProperty("java.class.path"), TrellisCli.class.getName(), "serve"));
     command.addAll(List.of(args));
     command.addAll(List.of("--xds-port", "0", "--admin-port", "0", "--bind", "127.0.0.1"));
     ProcessBuilder builder = new ProcessBuilder(command).redirectError(stderr.toFile());
@@ -113,6 +117,13 @@ final class ServeProcess implements AutoCloseable {
     } catch (IOException e) {
       return "(unreadable: " + e.getMessage() + ")";
     }
+  }
+
+  /** Waits up to {@code within} for the process to end by itself; its exit status, or empty. */
+  java.util.OptionalInt awaitExit(Duration within) throws InterruptedException {
+    return process.waitFor(within.toMillis(), TimeUnit.MILLISECONDS)
+        ? java.util.OptionalInt.of(process.exitValue())
+        : java.util.OptionalInt.empty();
   }
 
   /** Sends SIGTERM and waits up to {@code within} for the exit; true if it exited. */

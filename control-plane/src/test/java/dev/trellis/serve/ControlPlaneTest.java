@@ -136,7 +136,8 @@ class ControlPlaneTest {
     JsonNode errors = json("/debug/errors");
     assertThat(errors.at("/current/message").asText()).startsWith("Group 'grpc:web': cluster 'x'");
     assertThat(errors.at("/history").size()).isEqualTo(1);
-    assertThat(get("/metrics").body()).contains("trellis_reload_errors_total 1.0");
+    assertThat(get("/metrics").body())
+        .contains("trellis_reload_errors_total{reason=\"publish\"} 1.0");
 
     cp.publish(mesh(GrpcMesh.group("web", "greeter", 8080)));
     assertThat(get("/readyz").body()).isEqualTo("ready\n");

@@ -22,11 +22,29 @@ import java.util.concurrent.atomic.AtomicIntegerArray;
  * <p>Templates are compiled once per set of overrides and reused while the overrides stay the same.
  * A renderer may be shared; rendering is deterministic: the same mesh and endpoints give equal
  * protos in the same order.
+ *
+ * <p>Each group's templates render within {@link RenderLimits}: a group over its time or output
+ * budget fails with a located error and stops the render of the whole mesh (see {@link
+ * RenderException#overBudget()}), so that hostile templates cost at most about one budget.
  */
 public final class MeshRenderer {
 
   private final ResourceParser parser = new ResourceParser();
+  private final RenderLimits limits;
   private volatile TemplateSet compiled;
+
+  /** A renderer with the {@link RenderLimits#DEFAULT default} limits. */
+  public MeshRenderer() {
+    this(RenderLimits.DEFAULT);
+  }
+
+  public MeshRenderer(RenderLimits limits) {
+    this.limits = limits;
+  }
+
+  public RenderLimits limits() {
+    return limits;
+  }
 
   /** Every proxy group a mesh needs, in id order (see {@link ProxyGroup}). */
   public static List<ProxyGroup> groups(Mesh mesh) {
@@ -75,11 +93,15 @@ public final class MeshRenderer {
         previous.state().templates() == templates ? previous.state() : RenderState.NONE;
     ResourceParser.Cache cache = new ResourceParser.Cache();
     AtomicIntegerArray renders = new AtomicIntegerArray(ResourceType.values().length);
+    RenderBudget.Stop stop = new RenderBudget.Stop();
     // Groups are independent; render them on all cores, then collect in group order.
     List<Object> results =
         groups(mesh).parallelStream()
             .map(
                 g -> {
+                  if (stop.stopped()) {
+                    return STOPPED;
+                  }
                   try {
                     return (Object)
                         renderOrReuse(
@@ -89,9 +111,16 @@ public final class MeshRenderer {
                             before,
                             previous.groups().get(g.id()),
                             cache,
-                            renders);
+                            renders,
+                            new RenderBudget(limits, stop));
                   } catch (RenderException e) {
                     return e;
+                  } catch (RenderBudget.Stopped e) {
+                    return STOPPED;
+                  } catch (Error e) {
+                    // Out of memory: the groups still rendering would hold on to theirs.
+                    stop.stop();
+                    throw e;
                   }
                 })
             .toList();
@@ -111,9 +140,10 @@ public final class MeshRenderer {
           case ENDPOINTS -> endpointsOnly.add(id);
           case REUSED -> reused.add(id);
         }
-      } else {
-        errors.addAll(((RenderException) r).errors());
+      } else if (r instanceof RenderException e) {
+        errors.addAll(e.errors());
       }
+      // STOPPED: another group went over budget and has the error.
     }
     Map<ResourceType, Integer> counts = new EnumMap<>(ResourceType.class);
     for (ResourceType type : ResourceType.values()) {
@@ -123,10 +153,14 @@ public final class MeshRenderer {
     }
     RenderState state = new RenderState(templates, inputs, rendered, endpointsOnly, reused, counts);
     if (!errors.isEmpty()) {
-      throw new RenderException(merge(errors), new RenderedMesh(mesh, groups, state));
+      throw new RenderException(
+          merge(errors), new RenderedMesh(mesh, groups, state), stop.stopped());
     }
     return new RenderedMesh(mesh, groups, state);
   }
+
+  /** A group not rendered because another group went over budget. */
+  private static final Object STOPPED = new Object();
 
   private enum Done {
     RENDERED,
@@ -144,7 +178,8 @@ public final class MeshRenderer {
       RenderState before,
       RenderedGroup last,
       ResourceParser.Cache cache,
-      AtomicIntegerArray renders) {
+      AtomicIntegerArray renders,
+      RenderBudget budget) {
     RenderModel.ServiceInputs service = model.serviceInputs(group).orElse(null);
     RenderState.Inputs old = before.inputs(group.id());
     if (service != null && last != null && old != null && service.equals(old.service())) {
@@ -168,11 +203,12 @@ public final class MeshRenderer {
           resources.add(r);
         }
       }
-      resources.addAll(endpoints(templates, model, group, endpointBindings, cache, renders));
+      resources.addAll(
+          endpoints(templates, model, group, endpointBindings, cache, renders, budget));
       return new Outcome(new RenderedGroup(group, resources), inputs, Done.ENDPOINTS);
     }
     return new Outcome(
-        renderGroup(templates, model, group, bindings, endpointBindings, cache, renders),
+        renderGroup(templates, model, group, bindings, endpointBindings, cache, renders, budget),
         inputs,
         Done.RENDERED);
   }
@@ -193,7 +229,8 @@ public final class MeshRenderer {
         model.bindings(group),
         model.endpointBindings(group),
         new ResourceParser.Cache(),
-        new AtomicIntegerArray(ResourceType.values().length));
+        new AtomicIntegerArray(ResourceType.values().length),
+        new RenderBudget(limits, new RenderBudget.Stop()));
   }
 
   /**
@@ -210,7 +247,8 @@ public final class MeshRenderer {
         group,
         model.endpointBindings(group),
         new ResourceParser.Cache(),
-        new AtomicIntegerArray(ResourceType.values().length));
+        new AtomicIntegerArray(ResourceType.values().length),
+        new RenderBudget(limits, new RenderBudget.Stop()));
   }
 
   /** The endpoints template's resources of one group, in name order. */
@@ -220,7 +258,8 @@ public final class MeshRenderer {
       ProxyGroup group,
       Map<String, Object> endpointBindings,
       ResourceParser.Cache cache,
-      AtomicIntegerArray renders) {
+      AtomicIntegerArray renders,
+      RenderBudget budget) {
     List<RenderError> errors = new ArrayList<>();
     List<RenderedResource> out =
         renderType(
@@ -231,6 +270,7 @@ public final class MeshRenderer {
             endpointBindings,
             cache,
             renders,
+            budget,
             errors);
     checkUnique(group, out, errors);
     if (!errors.isEmpty()) {
@@ -246,13 +286,20 @@ public final class MeshRenderer {
       Map<String, Object> bindings,
       Map<String, Object> endpointBindings,
       ResourceParser.Cache cache,
-      AtomicIntegerArray renders) {
+      AtomicIntegerArray renders,
+      RenderBudget budget) {
     List<RenderError> errors = new ArrayList<>();
     List<RenderedResource> all = new ArrayList<>();
     for (ResourceType type : ResourceType.values()) {
+      if (budget.stop().stopped()) {
+        if (errors.isEmpty()) {
+          throw new RenderBudget.Stopped(); // another group went over; never half a group
+        }
+        break; // this group went over: the rest of its templates would only add time
+      }
       Map<String, Object> context = type == ResourceType.ENDPOINT ? endpointBindings : bindings;
       List<RenderedResource> resources =
-          renderType(templates, model, group, type, context, cache, renders, errors);
+          renderType(templates, model, group, type, context, cache, renders, budget, errors);
       checkUnique(group, resources, errors);
       all.addAll(resources);
     }
@@ -270,6 +317,7 @@ public final class MeshRenderer {
       Map<String, Object> bindings,
       ResourceParser.Cache cache,
       AtomicIntegerArray renders,
+      RenderBudget budget,
       List<RenderError> errors) {
     Optional<String> template = templates.templateFor(group.kind(), type);
     if (template.isEmpty()) {
@@ -278,7 +326,8 @@ public final class MeshRenderer {
     renders.incrementAndGet(type.ordinal());
     SourceLocation root = model.rootDefinition(group);
     try {
-      TemplateSet.Output output = templates.render(template.get(), bindings, group.id(), root);
+      TemplateSet.Output output =
+          templates.render(template.get(), bindings, group.id(), root, budget);
       return parser.parse(
           new ResourceParser.Source(type, template.get(), output, templates, group.id(), root),
           cache,
@@ -341,7 +390,7 @@ public final class MeshRenderer {
   private TemplateSet templates(Mesh mesh) {
     TemplateSet t = compiled;
     if (t == null || !t.overrides().equals(mesh.templateOverrides())) {
-      t = TemplateSet.compile(mesh.templateOverrides());
+      t = TemplateSet.compile(mesh.templateOverrides(), limits);
       compiled = t;
     }
     return t;

@@ -11,6 +11,7 @@ public final class RenderException extends RuntimeException {
 
   private final transient List<RenderError> errors;
   private final transient RenderedMesh partial;
+  private final boolean overBudget;
 
   public RenderException(List<RenderError> errors) {
     this(errors, null);
@@ -24,9 +25,17 @@ public final class RenderException extends RuntimeException {
    * @param partial the groups of a whole-mesh render that did render, or null
    */
   RenderException(List<RenderError> errors, RenderedMesh partial) {
+    this(errors, partial, false);
+  }
+
+  /**
+   * @param overBudget a group went over its {@link RenderLimits} and the render stopped
+   */
+  RenderException(List<RenderError> errors, RenderedMesh partial, boolean overBudget) {
     super(errors.stream().map(RenderError::toString).collect(Collectors.joining("\n")));
     this.errors = List.copyOf(errors);
     this.partial = partial;
+    this.overBudget = overBudget;
   }
 
   /** The problems, in the order found; never empty. */
@@ -40,5 +49,14 @@ public final class RenderException extends RuntimeException {
    */
   public Optional<RenderedMesh> partial() {
     return Optional.ofNullable(partial);
+  }
+
+  /**
+   * True if a group went over its time or output budget ({@link RenderLimits}): the render of the
+   * mesh stopped there, so {@link #partial()} lacks groups that were never rendered and {@link
+   * #errors()} names only the groups that went over.
+   */
+  public boolean overBudget() {
+    return overBudget;
   }
 }

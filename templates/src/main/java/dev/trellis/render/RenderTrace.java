@@ -31,13 +31,15 @@ final class RenderTrace {
   record Mark(int templateId, int line, SourceLocation definition) {}
 
   private final SourceLocation fallbackDefinition;
+  private final RenderBudget budget;
   private final List<Mark> marks = new ArrayList<>();
   private String template;
   private Node lastNode;
 
-  RenderTrace(String template, SourceLocation fallbackDefinition) {
+  RenderTrace(String template, SourceLocation fallbackDefinition, RenderBudget budget) {
     this.template = template;
     this.fallbackDefinition = fallbackDefinition;
+    this.budget = budget;
   }
 
   List<Mark> marks() {
@@ -71,11 +73,16 @@ final class RenderTrace {
     }
   }
 
-  /** Jinjava node pre-processor: remembers the node being rendered (kept cheap: every node). */
+  /**
+   * Jinjava node pre-processor: remembers the node being rendered and checks the render's budget
+   * (kept cheap: every node). Loops and macro calls render nodes, so a template cannot spin past
+   * its deadline without coming here.
+   */
   static void nodeStarted(Node node, JinjavaInterpreter interpreter) {
     RenderTrace t = CURRENT.get();
     if (t != null) {
       t.lastNode = node;
+      t.budget.nodeStarted();
     }
   }
 

@@ -9,8 +9,10 @@ import com.hubspot.jinjava.interpret.Context;
 import com.hubspot.jinjava.interpret.InterpretException;
 import com.hubspot.jinjava.interpret.InterpreterFactory;
 import com.hubspot.jinjava.interpret.JinjavaInterpreter;
+import com.hubspot.jinjava.interpret.OutputTooBigException;
 import com.hubspot.jinjava.interpret.TemplateError;
 import com.hubspot.jinjava.interpret.UnknownTokenException;
+import com.hubspot.jinjava.interpret.errorcategory.BasicTemplateErrorCategory;
 import com.hubspot.jinjava.lib.fn.MacroFunction;
 import com.hubspot.jinjava.loader.ResourceNotFoundException;
 import com.hubspot.jinjava.random.RandomNumberGeneratorStrategy;
@@ -18,10 +20,12 @@ import com.hubspot.jinjava.tree.Node;
 import dev.trellis.model.SourceLocation;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.SortedMap;
 import java.util.TreeMap;
 import java.util.regex.Matcher;
@@ -45,9 +49,15 @@ final class TemplateSet {
   private static final Pattern FILTER_USE = Pattern.compile("\\|\\s*([A-Za-z_][A-Za-z0-9_]*)");
   private static final Pattern VARIABLE_PATH =
       Pattern.compile("[A-Za-z_][A-Za-z0-9_]*(\\.[A-Za-z_][A-Za-z0-9_]*)*");
-  private static final long MAX_OUTPUT_BYTES = 64L << 20;
+
+  /**
+   * The most items a list or map built by a template may hold: bounds the memory of loops that
+   * append, far above any mesh's services or endpoints.
+   */
+  private static final int MAX_COLLECTION_SIZE = 1_000_000;
 
   private final SortedMap<String, String> overrides;
+  private final RenderLimits limits;
   private final JinjavaConfig config;
   private final Jinjava jinjava;
   private final List<String> paths;
@@ -59,8 +69,9 @@ final class TemplateSet {
 
   private final ThreadLocal<Context> base = ThreadLocal.withInitial(this::newBaseContext);
 
-  private TemplateSet(SortedMap<String, String> overrides) {
+  private TemplateSet(SortedMap<String, String> overrides, RenderLimits limits) {
     this.overrides = Collections.unmodifiableSortedMap(new TreeMap<>(overrides));
+    this.limits = limits;
     this.config =
         JinjavaConfig.newBuilder()
             .withFailOnUnknownTokens(true)
@@ -78,7 +89,13 @@ final class TemplateSet {
             // Same input, same bytes: no randomness, no clock.
             .withRandomNumberGeneratorStrategy(RandomNumberGeneratorStrategy.CONSTANT_ZERO)
             .withDateTimeProvider(() -> 0L)
-            .withMaxOutputSize(MAX_OUTPUT_BYTES)
+            // Jinjava's own limits per template; RenderBudget sums a group's templates.
+            .withMaxOutputSize(limits.maxOutputBytes())
+            .withMaxStringLength(limits.maxOutputBytes())
+            .withMaxListSize(MAX_COLLECTION_SIZE)
+            .withMaxMapSize(MAX_COLLECTION_SIZE)
+            // A macro that calls itself is reported (as a cycle) rather than run.
+            .withEnableRecursiveMacroCalls(false)
             .withElResolver(
                 new CompositeELResolver() {
                   {
@@ -114,8 +131,8 @@ final class TemplateSet {
   }
 
   /** Parses every {@code .j2} template; syntax errors of any of them fail the whole set. */
-  static TemplateSet compile(SortedMap<String, String> overrides) {
-    TemplateSet set = new TemplateSet(overrides);
+  static TemplateSet compile(SortedMap<String, String> overrides, RenderLimits limits) {
+    TemplateSet set = new TemplateSet(overrides, limits);
     List<RenderError> errors = new ArrayList<>();
     for (String path : set.paths) {
       if (!path.endsWith(".j2")) {
@@ -142,6 +159,10 @@ final class TemplateSet {
     return overrides;
   }
 
+  RenderLimits limits() {
+    return limits;
+  }
+
   String path(int templateId) {
     return paths.get(templateId);
   }
@@ -163,36 +184,135 @@ final class TemplateSet {
   /** Rendered text of one template, with the resource starts it recorded. */
   record Output(String text, List<RenderTrace.Mark> marks) {}
 
-  Output render(String path, Map<String, Object> bindings, String group, SourceLocation fallback) {
+  /**
+   * Renders one template of a group, within what is left of the group's budget.
+   *
+   * @throws RenderException with every problem found, or only the budget error once the group is
+   *     over budget
+   * @throws RenderBudget.Stopped if another group of the mesh render went over budget
+   */
+  Output render(
+      String path,
+      Map<String, Object> bindings,
+      String group,
+      SourceLocation fallback,
+      RenderBudget budget) {
     Node root = roots.get(path);
-    RenderTrace trace = new RenderTrace(path, fallback);
+    RenderTrace trace = new RenderTrace(path, fallback, budget);
     Context context = new Context(base.get(), bindings, config.getDisabled());
     context.getCurrentPathStack().pushWithoutCycleCheck(path, 0, 0);
     JinjavaInterpreter interpreter =
         config.getInterpreterFactory().newInstance(jinjava, context, config);
     List<RenderError> errors = new ArrayList<>();
+    int[] tooBigAt = {-1}; // the line an output-too-big exception was thrown at, if one was
     String text =
         trace.during(
             () -> {
               JinjavaInterpreter.pushCurrent(interpreter);
               try {
                 return interpreter.render(root);
+              } catch (RenderBudget.Exceeded e) {
+                return ""; // budget.exceeded() says why
               } catch (RuntimeException e) {
+                if (causedBy(e, OutputTooBigException.class)) {
+                  Throwable inner = innermostJinjavaError(e);
+                  tooBigAt[0] =
+                      inner instanceof InterpretException ie && ie.getLineNumber() > 0
+                          ? ie.getLineNumber()
+                          : trace.lastLine();
+                }
                 errors.add(fromException(e, path, trace, group, interpreter));
+                return "";
+              } catch (StackOverflowError e) {
+                // Nesting too deep for the stack: an error of this template, not of the process.
+                errors.add(
+                    new RenderError(
+                        trace.template(), trace.lastLine(), group, "templates nest too deeply"));
                 return "";
               } finally {
                 JinjavaInterpreter.popCurrent();
               }
             });
+    // Checked before Jinjava's errors: a budget error thrown inside a macro comes back from
+    // Jinjava wrapped as an error of the call, which would hide it.
+    RenderBudget.Exceeded exceeded = budget.exceeded();
+    if (exceeded != null) {
+      if (!exceeded.own) {
+        throw new RenderBudget.Stopped();
+      }
+      throw new RenderException(
+          new RenderError(trace.template(), trace.lastLine(), group, budget.timeMessage()));
+    }
+    Optional<TemplateError> tooBig = outputTooBig(interpreter.getErrors());
+    if (tooBigAt[0] >= 0 || tooBig.isPresent()) {
+      budget.addOutput(Integer.MAX_VALUE);
+      int line = tooBigAt[0] >= 0 ? tooBigAt[0] : lineOf(tooBig.get());
+      throw new RenderException(
+          new RenderError(
+              trace.template(), line > 0 ? line : trace.lastLine(), group, budget.outputMessage()));
+    }
     for (TemplateError e : interpreter.getErrors()) {
       if (e.getSeverity() == TemplateError.ErrorType.FATAL) {
         errors.add(fromTemplateError(e, path, trace, group, interpreter));
+      } else if (e.getCategory() instanceof BasicTemplateErrorCategory c && CYCLES.contains(c)) {
+        // Jinjava only warns and renders nothing: a recursive macro or include would pass with
+        // its output silently missing.
+        errors.add(cycle(e, trace, group));
       }
     }
     if (!errors.isEmpty()) {
       throw new RenderException(errors);
     }
+    if (!budget.addOutput(text.length())) {
+      throw new RenderException(
+          new RenderError(path, trace.lastLine(), group, budget.outputMessage()));
+    }
     return new Output(text, List.copyOf(trace.marks()));
+  }
+
+  private static final Set<BasicTemplateErrorCategory> CYCLES =
+      EnumSet.of(
+          BasicTemplateErrorCategory.CYCLE_DETECTED,
+          BasicTemplateErrorCategory.IMPORT_CYCLE_DETECTED,
+          BasicTemplateErrorCategory.INCLUDE_CYCLE_DETECTED,
+          BasicTemplateErrorCategory.FROM_CYCLE_DETECTED);
+
+  private static final Pattern MACRO_CYCLE = Pattern.compile("Cycle detected for macro '([^']*)'");
+
+  private static RenderError cycle(TemplateError e, RenderTrace trace, String group) {
+    String template = e.getSourceTemplate().orElse(trace.template());
+    int line = e.getLineno() > 0 ? e.getLineno() : trace.lastLine();
+    String message = e.getMessage();
+    Matcher located = LOCATED.matcher(message);
+    if (located.matches()) {
+      template = located.group(1);
+      line = Integer.parseInt(located.group(2));
+      message = located.group(3);
+    }
+    Matcher macro = MACRO_CYCLE.matcher(message);
+    message =
+        macro.find()
+            ? "macro '" + macro.group(1) + "' calls itself; recursive macros are not allowed"
+            : clean(message) + "; recursive includes and imports are not allowed";
+    return new RenderError(template, line, group, message);
+  }
+
+  /**
+   * The error of going over Jinjava's output or string limit (the group's output budget): the one
+   * raised where the string grew if there is one (its line is that node's), else the one Jinjava
+   * adds for the whole output.
+   */
+  private static Optional<TemplateError> outputTooBig(List<TemplateError> errors) {
+    TemplateError whole = null;
+    for (TemplateError e : errors) {
+      if (causedBy(e.getException(), OutputTooBigException.class)) {
+        return Optional.of(e);
+      }
+      if (whole == null && e.getReason() == TemplateError.ErrorReason.OUTPUT_TOO_BIG) {
+        whole = e;
+      }
+    }
+    return Optional.ofNullable(whole);
   }
 
   /** Interpreters that take parsed templates from the compiled set instead of parsing again. */
@@ -228,6 +348,23 @@ final class TemplateSet {
     public Node parse(String template) {
       Node root = parsed.get(template);
       return root != null ? root : super.parse(template);
+    }
+
+    /**
+     * Jinjava turns what a function or filter throws, an {@link OutOfMemoryError} included, into an
+     * error of the expression and renders on: out of memory would go unseen while the render ran
+     * on, each step short of memory. It is thrown again here, where Jinjava records it.
+     */
+    @Override
+    public void addError(TemplateError error) {
+      for (Throwable c = error.getException();
+          c != null;
+          c = c.getCause() == c ? null : c.getCause()) {
+        if (c instanceof VirtualMachineError vm && !(c instanceof StackOverflowError)) {
+          throw vm;
+        }
+      }
+      super.addError(error);
     }
   }
 
@@ -309,6 +446,21 @@ final class TemplateSet {
       }
     }
     return new RenderError(template, line, group, clean(message));
+  }
+
+  /** Its line; Jinjava leaves it 0 for some errors and says it in the message only. */
+  private static int lineOf(TemplateError e) {
+    Matcher m = LOCATED.matcher(e.getMessage());
+    return e.getLineno() <= 0 && m.matches() ? Integer.parseInt(m.group(2)) : e.getLineno();
+  }
+
+  private static boolean causedBy(Throwable e, Class<? extends Throwable> type) {
+    for (Throwable c = e; c != null; c = c.getCause() == c ? null : c.getCause()) {
+      if (type.isInstance(c)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** Outer Jinjava errors often only say "Error invoking function"; the cause says why. */

@@ -60,7 +60,7 @@ class FastYamlTest {
   @org.junit.jupiter.api.Test
   void defaultTemplatesRenderInsideTheSubset() {
     Mesh mesh = MeshFixture.shop().build();
-    TemplateSet templates = TemplateSet.compile(mesh.templateOverrides());
+    TemplateSet templates = TemplateSet.compile(mesh.templateOverrides(), RenderLimits.DEFAULT);
     RenderModel model =
         new RenderModel(mesh, DiscoveredEndpoints.NONE, () -> RenderModel.principals(mesh));
     int checked = 0;
@@ -72,7 +72,15 @@ class FastYamlTest {
         }
         var bindings =
             type == ResourceType.ENDPOINT ? model.endpointBindings(g) : model.bindings(g);
-        String text = templates.render(template.get(), bindings, g.id(), null).text();
+        String text =
+            templates
+                .render(
+                    template.get(),
+                    bindings,
+                    g.id(),
+                    null,
+                    new RenderBudget(RenderLimits.DEFAULT, new RenderBudget.Stop()))
+                .text();
         if (!text.isBlank()) {
           assertThat(agrees(text)).as(text).isNotNull();
           checked++;

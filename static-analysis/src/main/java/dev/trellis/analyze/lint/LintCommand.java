@@ -18,6 +18,7 @@ import dev.trellis.analyze.rollout.AuditObservations;
 import dev.trellis.model.DefinitionTree;
 import dev.trellis.model.SourceLocation;
 import dev.trellis.render.MeshRenderer;
+import dev.trellis.render.RenderLimits;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
@@ -29,6 +30,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
+import java.util.function.Function;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
 import picocli.CommandLine;
@@ -121,22 +123,25 @@ public final class LintCommand implements Callable<Integer> {
               + " repository root, so that code scanning and annotations find the files")
   String pathPrefix;
 
-  private final Supplier<Linter> linters;
+  @CommandLine.Mixin RenderLimitOptions renderLimits = new RenderLimitOptions();
+
+  private final Function<RenderLimits, Linter> linters;
 
   public LintCommand() {
-    this(Linter::standard);
+    this.linters = limits -> new Linter(Analyzer.standard(), new MeshRenderer(limits));
   }
 
-  /** A command with its own linter, e.g. with other rules. */
+  /** A command with its own linter, e.g. with other rules (it keeps its own render limits). */
   LintCommand(Supplier<Linter> linters) {
-    this.linters = linters;
+    this.linters = limits -> linters.get();
   }
 
   @Override
   public Integer call() {
     ReportFormat reportFormat = reportFormat();
     Level threshold = threshold();
-    Linter linter = audit == null ? linters.get() : auditedLinter(audit);
+    RenderLimits limits = renderLimits.limits();
+    Linter linter = audit == null ? linters.apply(limits) : auditedLinter(audit, limits);
     if (listRules) {
       if (reportFormat != ReportFormat.TEXT && reportFormat != ReportFormat.JSON) {
         throw usage("--list-rules prints text or json, not " + reportFormat.id());
@@ -165,9 +170,9 @@ public final class LintCommand implements Callable<Integer> {
     }
   }
 
-  private Linter auditedLinter(Path file) {
+  private Linter auditedLinter(Path file, RenderLimits limits) {
     try {
-      return new Linter(Analyzer.standard(AuditObservations.read(file)), new MeshRenderer());
+      return new Linter(Analyzer.standard(AuditObservations.read(file)), new MeshRenderer(limits));
     } catch (IOException e) {
       throw usage("--audit: " + e.getMessage());
     }

@@ -118,7 +118,14 @@ final class EdgeReader {
     if (name.isEmpty() || !mesh.gatewaysKnown()) {
       return name;
     }
-    List<String> declared = mesh.gateways().stream().map(Ref::value).distinct().toList();
+    // Only names that are valid themselves: an invalid one has its own error at mesh.yaml, and
+    // quoting it here would carry whatever it holds (newlines, anything) into this message.
+    List<String> declared =
+        mesh.gateways().stream()
+            .map(Ref::value)
+            .filter(g -> Syntax.DNS_LABEL.problem(g).isEmpty())
+            .distinct()
+            .toList();
     if (!declared.contains(name.get())) {
       src.invalid(
           node,

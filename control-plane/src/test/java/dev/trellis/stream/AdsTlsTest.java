@@ -51,7 +51,6 @@ class AdsTlsTest {
       DefinitionLoader.load(DefinitionTree.fromDirectory(Path.of("..", "samples", "mesh")))
           .orElseThrow();
   private static final String TD = SAMPLE.config().trustDomain();
-  private static final String SECRET_TYPE = ResourceType.SECRET.typeUrl();
 
   private final CertificateAuthority ca = CertificateAuthority.generate(TD, Clock.systemUTC());
   private final ControlPlane cp;
@@ -85,30 +84,11 @@ class AdsTlsTest {
     return Grpc.newChannelBuilderForAddress("127.0.0.1", cp.xdsPort(), credentials).build();
   }
 
-  private static DiscoveryRequest secrets(String cluster) {
-    return DiscoveryRequest.newBuilder()
-        .setNode(AdsStub.node(cluster + "-1", cluster, "envoy"))
-        .setTypeUrl(SECRET_TYPE)
-        .addResourceNames("identity")
-        .addResourceNames("trust_bundle")
-        .build();
-  }
-
   @Test
   void anEnvoyNodeGetsOnlyItsOwnKey() throws Exception {
     try (var ads = AdsStub.sotw(channel(SpiffeId.of(TD, "ledger")))) {
-      DiscoveryResponse response = ads.send(secrets("ledger")).next();
-      List<Secret> secrets =
-          response.getResourcesList().stream()
-              .map(
-                  any -> {
-                    try {
-                      return any.unpack(Secret.class);
-                    } catch (Exception e) {
-                      throw new AssertionError(e);
-                    }
-                  })
-              .toList();
+      DiscoveryResponse response = ads.send(AdsStub.secretsRequest("ledger")).next();
+      List<Secret> secrets = AdsStub.secrets(response.getResourcesList());
       assertThat(secrets).extracting(Secret::getName).containsExactly("identity", "trust_bundle");
       Secret identity = secrets.get(0);
       X509Certificate leaf =
@@ -146,7 +126,7 @@ class AdsTlsTest {
   @Test
   void aNodeAskingForAnotherGroupIsRefused() throws Exception {
     try (var ads = AdsStub.sotw(channel(SpiffeId.of(TD, "payments")))) {
-      Throwable error = ads.send(secrets("ledger")).error();
+      Throwable error = ads.send(AdsStub.secretsRequest("ledger")).error();
       Status status = Status.fromThrowable(error);
       assertThat(status.getCode()).isEqualTo(Status.Code.PERMISSION_DENIED);
       assertThat(refused(ProxyTracker.REFUSED_IDENTITY)).isEqualTo(1);
@@ -157,15 +137,6 @@ class AdsTlsTest {
                   + "/service/payments may not have the config of group 'ledger'");
     }
     assertThat(cp.xds().proxies()).isEmpty();
-  }
-
-  private static DeltaDiscoveryRequest deltaSecrets(String cluster) {
-    return DeltaDiscoveryRequest.newBuilder()
-        .setNode(AdsStub.node(cluster + "-1", cluster, "envoy"))
-        .setTypeUrl(SECRET_TYPE)
-        .addResourceNamesSubscribe("identity")
-        .addResourceNamesSubscribe("trust_bundle")
-        .build();
   }
 
   private static final String PAYMENTS_STREAM_CLOSED =
@@ -191,28 +162,15 @@ class AdsTlsTest {
     return holders;
   }
 
-  private static List<Secret> unpack(List<com.google.protobuf.Any> resources) {
-    return resources.stream()
-        .map(
-            any -> {
-              try {
-                return any.unpack(Secret.class);
-              } catch (Exception e) {
-                throw new AssertionError(e);
-              }
-            })
-        .toList();
-  }
-
   @Test
   void aLaterSotwRequestForAnotherGroupClosesTheStreamAndGetsNoKey() throws Exception {
     try (var ads = AdsStub.sotw(channel(SpiffeId.of(TD, "payments")))) {
-      DiscoveryResponse own = ads.send(secrets("payments")).next();
-      assertThat(keyHolders(unpack(own.getResourcesList())))
+      DiscoveryResponse own = ads.send(AdsStub.secretsRequest("payments")).next();
+      assertThat(keyHolders(AdsStub.secrets(own.getResourcesList())))
           .containsExactly("spiffe://" + TD + "/service/payments");
       // An ACK naming another node, as an attacker holding payments' certificate would send.
       DiscoveryRequest ledger =
-          secrets("ledger").toBuilder()
+          AdsStub.secretsRequest("ledger").toBuilder()
               .setVersionInfo(own.getVersionInfo())
               .setResponseNonce(own.getNonce())
               .build();
@@ -228,16 +186,18 @@ class AdsTlsTest {
   @Test
   void aLaterDeltaRequestForAnotherGroupClosesTheStreamAndGetsNoKey() throws Exception {
     try (var ads = AdsStub.delta(channel(SpiffeId.of(TD, "payments")))) {
-      DeltaDiscoveryResponse own = ads.send(deltaSecrets("payments")).next();
+      DeltaDiscoveryResponse own = ads.send(AdsStub.deltaSecretsRequest("payments")).next();
       assertThat(
               keyHolders(
-                  unpack(
+                  AdsStub.secrets(
                       own.getResourcesList().stream()
                           .map(io.envoyproxy.envoy.service.discovery.v3.Resource::getResource)
                           .toList())))
           .containsExactly("spiffe://" + TD + "/service/payments");
       DeltaDiscoveryRequest ledger =
-          deltaSecrets("ledger").toBuilder().setResponseNonce(own.getNonce()).build();
+          AdsStub.deltaSecretsRequest("ledger").toBuilder()
+              .setResponseNonce(own.getNonce())
+              .build();
       Status status = Status.fromThrowable(ads.send(ledger).error());
       assertThat(status.getCode()).isEqualTo(Status.Code.PERMISSION_DENIED);
       assertThat(status.getDescription()).isEqualTo(PAYMENTS_STREAM_CLOSED);
@@ -249,9 +209,9 @@ class AdsTlsTest {
   @Test
   void anotherNodeIdOfTheSameGroupOnTheStreamIsRefusedToo() throws Exception {
     try (var ads = AdsStub.sotw(channel(SpiffeId.of(TD, "payments")))) {
-      DiscoveryResponse own = ads.send(secrets("payments")).next();
+      DiscoveryResponse own = ads.send(AdsStub.secretsRequest("payments")).next();
       DiscoveryRequest other =
-          secrets("payments").toBuilder()
+          AdsStub.secretsRequest("payments").toBuilder()
               .setNode(AdsStub.node("payments-2", "payments", "envoy"))
               .setResponseNonce(own.getNonce())
               .build();
@@ -264,12 +224,12 @@ class AdsTlsTest {
   @Test
   void laterRequestsWithoutANodeOrWithTheSameNodeAreServed() throws Exception {
     try (var ads = AdsStub.sotw(channel(SpiffeId.of(TD, "payments")))) {
-      DiscoveryResponse own = ads.send(secrets("payments")).next();
+      DiscoveryResponse own = ads.send(AdsStub.secretsRequest("payments")).next();
       // Envoy sends the node on the first request only; grpc on every request.
       ads.send(DiscoveryRequest.newBuilder().setTypeUrl(ResourceType.CLUSTER.typeUrl()).build());
       assertThat(ads.next().getTypeUrl()).isEqualTo(ResourceType.CLUSTER.typeUrl());
       ads.send(
-          secrets("payments").toBuilder()
+          AdsStub.secretsRequest("payments").toBuilder()
               .setVersionInfo(own.getVersionInfo())
               .setResponseNonce(own.getNonce())
               .build());
@@ -283,7 +243,7 @@ class AdsTlsTest {
     String longId = "p".repeat(ProxyTracker.MAX_NODE_ID + 1);
     try (var ads = AdsStub.sotw(channel(SpiffeId.of(TD, "payments")))) {
       DiscoveryRequest request =
-          secrets("payments").toBuilder()
+          AdsStub.secretsRequest("payments").toBuilder()
               .setNode(AdsStub.node(longId, "payments", "envoy"))
               .build();
       Status status = Status.fromThrowable(ads.send(request).error());
@@ -293,7 +253,7 @@ class AdsTlsTest {
     }
     try (var ads = AdsStub.sotw(channel(SpiffeId.of(TD, "payments")))) {
       DiscoveryRequest request =
-          secrets("payments").toBuilder()
+          AdsStub.secretsRequest("payments").toBuilder()
               .setNode(AdsStub.node("payments-1", "c".repeat(257), "envoy"))
               .build();
       Status status = Status.fromThrowable(ads.send(request).error());
@@ -310,10 +270,12 @@ class AdsTlsTest {
   @Test
   void gatewaysAndProxylessAppsAskForTheirOwnGroups() throws Exception {
     try (var ads = AdsStub.sotw(channel(SpiffeId.gateway(TD, "public")))) {
-      assertThat(ads.send(secrets("public")).next().getResourcesCount()).isEqualTo(2);
+      assertThat(ads.send(AdsStub.secretsRequest("public")).next().getResourcesCount())
+          .isEqualTo(2);
     }
     try (var ads = AdsStub.sotw(channel(SpiffeId.gateway(TD, "public")))) {
-      assertThat(Status.fromThrowable(ads.send(secrets("checkout")).error()).getCode())
+      assertThat(
+              Status.fromThrowable(ads.send(AdsStub.secretsRequest("checkout")).error()).getCode())
           .isEqualTo(Status.Code.PERMISSION_DENIED);
     }
     DiscoveryRequest grpcListeners =
@@ -334,7 +296,7 @@ class AdsTlsTest {
             .usePlaintext()
             .build();
     try (var ads = AdsStub.sotw(plaintext)) {
-      assertThat(Status.fromThrowable(ads.send(secrets("ledger")).error()).getCode())
+      assertThat(Status.fromThrowable(ads.send(AdsStub.secretsRequest("ledger")).error()).getCode())
           .isEqualTo(Status.Code.UNAVAILABLE);
     }
   }

@@ -6,7 +6,6 @@ import dev.trellis.model.DefinitionTree;
 import dev.trellis.model.Mesh;
 import dev.trellis.model.load.DefinitionLoader;
 import dev.trellis.render.MeshRenderer;
-import dev.trellis.render.ResourceType;
 import dev.trellis.serve.ControlPlane;
 import dev.trellis.testing.AdsStub;
 import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.Secret;
@@ -101,33 +100,12 @@ class ServiceAccountTokensTest {
     return AdsStub.sotw(AdsStub.plaintext(cp.xdsPort()), headers);
   }
 
-  private static DiscoveryRequest secrets(String cluster) {
-    return DiscoveryRequest.newBuilder()
-        .setNode(AdsStub.node(cluster + "-1", cluster, "envoy"))
-        .setTypeUrl(ResourceType.SECRET.typeUrl())
-        .addResourceNames("identity")
-        .addResourceNames("trust_bundle")
-        .build();
-  }
-
-  private static List<Secret> unpack(DiscoveryResponse response) {
-    return response.getResourcesList().stream()
-        .map(
-            any -> {
-              try {
-                return any.unpack(Secret.class);
-              } catch (Exception e) {
-                throw new AssertionError(e);
-              }
-            })
-        .toList();
-  }
-
   @Test
   void aValidTokenGetsItsServicesKeyAndIsReviewedOnceWhileCached() {
     for (int i = 0; i < 2; i++) {
       try (var ads = stream(PAYMENTS_TOKEN)) {
-        List<Secret> secrets = unpack(ads.send(secrets("payments")).next());
+        List<Secret> secrets =
+            AdsStub.secrets(ads.send(AdsStub.secretsRequest("payments")).next().getResourcesList());
         assertThat(secrets).extracting(Secret::getName).containsExactly("identity", "trust_bundle");
         assertThat(secrets.get(0).getTlsCertificate().getPrivateKey().getInlineBytes())
             .isNotEmpty();
@@ -139,7 +117,7 @@ class ServiceAccountTokensTest {
   @Test
   void anInvalidTokenIsRefused() {
     try (var ads = stream("forged")) {
-      Status status = Status.fromThrowable(ads.send(secrets("payments")).error());
+      Status status = Status.fromThrowable(ads.send(AdsStub.secretsRequest("payments")).error());
       assertThat(status.getCode()).isEqualTo(Status.Code.UNAUTHENTICATED);
       assertThat(status.getDescription())
           .isEqualTo(
@@ -150,7 +128,7 @@ class ServiceAccountTokensTest {
     Metadata basic = new Metadata();
     basic.put(ServiceAccountTokens.AUTHORIZATION, "Basic dXNlcjpwYXNz");
     try (var ads = AdsStub.sotw(AdsStub.plaintext(cp.xdsPort()), basic)) {
-      Status status = Status.fromThrowable(ads.send(secrets("payments")).error());
+      Status status = Status.fromThrowable(ads.send(AdsStub.secretsRequest("payments")).error());
       assertThat(status.getCode()).isEqualTo(Status.Code.UNAUTHENTICATED);
       assertThat(status.getDescription())
           .isEqualTo("The authorization header must be 'Bearer <service-account token>'");
@@ -161,7 +139,9 @@ class ServiceAccountTokensTest {
   @Test
   void withoutATokenAStreamGetsNoKey() {
     try (var ads = stream(null)) {
-      assertThat(unpack(ads.send(secrets("payments")).next()))
+      assertThat(
+              AdsStub.secrets(
+                  ads.send(AdsStub.secretsRequest("payments")).next().getResourcesList()))
           .extracting(Secret::getName)
           .containsExactly("trust_bundle");
     }
@@ -171,7 +151,7 @@ class ServiceAccountTokensTest {
   @Test
   void paymentsTokenAskingForLedgerIsDenied() {
     try (var ads = stream(PAYMENTS_TOKEN)) {
-      Status status = Status.fromThrowable(ads.send(secrets("ledger")).error());
+      Status status = Status.fromThrowable(ads.send(AdsStub.secretsRequest("ledger")).error());
       assertThat(status.getCode()).isEqualTo(Status.Code.PERMISSION_DENIED);
       assertThat(status.getDescription())
           .isEqualTo(
@@ -179,11 +159,11 @@ class ServiceAccountTokensTest {
                   + " payments) may not have the config of group 'ledger'");
     }
     try (var ads = stream(PAYMENTS_TOKEN)) {
-      DiscoveryResponse own = ads.send(secrets("payments")).next();
+      DiscoveryResponse own = ads.send(AdsStub.secretsRequest("payments")).next();
       Status status =
           Status.fromThrowable(
               ads.send(
-                      secrets("ledger").toBuilder()
+                      AdsStub.secretsRequest("ledger").toBuilder()
                           .setVersionInfo(own.getVersionInfo())
                           .setResponseNonce(own.getNonce())
                           .build())

@@ -51,38 +51,16 @@ class UnauthenticatedSecretsTest {
     }
   }
 
-  private static DiscoveryRequest secrets(String cluster) {
-    return DiscoveryRequest.newBuilder()
-        .setNode(AdsStub.node(cluster + "-1", cluster, "envoy"))
-        .setTypeUrl(SECRET_TYPE)
-        .addResourceNames("identity")
-        .addResourceNames("trust_bundle")
-        .build();
-  }
-
-  private static List<Secret> unpack(List<com.google.protobuf.Any> resources) {
-    return resources.stream()
-        .map(
-            any -> {
-              try {
-                return any.unpack(Secret.class);
-              } catch (Exception e) {
-                throw new AssertionError(e);
-              }
-            })
-        .toList();
-  }
-
   @Test
   void aSotwStreamGetsTheTrustBundleButNoKey() throws Exception {
     start(false);
     try (var ads = AdsStub.sotw(cp.xdsPort())) {
-      DiscoveryResponse response = ads.send(secrets("payments")).next();
-      List<Secret> secrets = unpack(response.getResourcesList());
+      DiscoveryResponse response = ads.send(AdsStub.secretsRequest("payments")).next();
+      List<Secret> secrets = AdsStub.secrets(response.getResourcesList());
       assertThat(secrets).extracting(Secret::getName).containsExactly("trust_bundle");
       assertThat(secrets.get(0).hasValidationContext()).isTrue();
       ads.send(
-          secrets("payments").toBuilder()
+          AdsStub.secretsRequest("payments").toBuilder()
               .setVersionInfo(response.getVersionInfo())
               .setResponseNonce(response.getNonce())
               .build());
@@ -145,7 +123,8 @@ class UnauthenticatedSecretsTest {
     start(true);
     assertThat(readyz()).isEqualTo("ready\n");
     try (var ads = AdsStub.sotw(cp.xdsPort())) {
-      List<Secret> secrets = unpack(ads.send(secrets("ledger")).next().getResourcesList());
+      List<Secret> secrets =
+          AdsStub.secrets(ads.send(AdsStub.secretsRequest("ledger")).next().getResourcesList());
       assertThat(secrets).extracting(Secret::getName).containsExactly("identity", "trust_bundle");
       assertThat(secrets.get(0).getTlsCertificate().getPrivateKey().getInlineBytes()).isNotEmpty();
     }

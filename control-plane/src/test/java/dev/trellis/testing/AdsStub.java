@@ -2,7 +2,11 @@ package dev.trellis.testing;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.google.protobuf.Any;
+import com.google.protobuf.InvalidProtocolBufferException;
+import dev.trellis.render.ResourceType;
 import io.envoyproxy.envoy.config.core.v3.Node;
+import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.Secret;
 import io.envoyproxy.envoy.service.discovery.v3.AggregatedDiscoveryServiceGrpc;
 import io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryRequest;
 import io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryResponse;
@@ -104,6 +108,39 @@ public final class AdsStub<Q, R> implements AutoCloseable {
 
   public static Node node(String id, String cluster, String userAgent) {
     return Node.newBuilder().setId(id).setCluster(cluster).setUserAgentName(userAgent).build();
+  }
+
+  /** An Envoy node of {@code cluster} asking for its {@code identity} and {@code trust_bundle}. */
+  public static DiscoveryRequest secretsRequest(String cluster) {
+    return DiscoveryRequest.newBuilder()
+        .setNode(node(cluster + "-1", cluster, "envoy"))
+        .setTypeUrl(ResourceType.SECRET.typeUrl())
+        .addResourceNames("identity")
+        .addResourceNames("trust_bundle")
+        .build();
+  }
+
+  /** {@link #secretsRequest}, as a delta subscription. */
+  public static DeltaDiscoveryRequest deltaSecretsRequest(String cluster) {
+    return DeltaDiscoveryRequest.newBuilder()
+        .setNode(node(cluster + "-1", cluster, "envoy"))
+        .setTypeUrl(ResourceType.SECRET.typeUrl())
+        .addResourceNamesSubscribe("identity")
+        .addResourceNamesSubscribe("trust_bundle")
+        .build();
+  }
+
+  /** The secrets these resources hold; any other resource fails the test. */
+  public static List<Secret> secrets(List<Any> resources) {
+    List<Secret> secrets = new ArrayList<>();
+    for (Any any : resources) {
+      try {
+        secrets.add(any.unpack(Secret.class));
+      } catch (InvalidProtocolBufferException e) {
+        throw new AssertionError("not a Secret: " + any.getTypeUrl(), e);
+      }
+    }
+    return secrets;
   }
 
   public AdsStub<Q, R> send(Q request) {

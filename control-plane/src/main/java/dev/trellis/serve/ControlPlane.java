@@ -79,8 +79,7 @@ public final class ControlPlane implements AutoCloseable {
         Duration shutdownGrace,
         Optional<CertificateAuthority> ca,
         Duration certificateLifetime,
-        boolean adsTls,
-        boolean insecureSds) {
+        boolean adsTls) {
       this(
           xdsAddress,
           adminAddress,
@@ -88,18 +87,8 @@ public final class ControlPlane implements AutoCloseable {
           ca,
           certificateLifetime,
           adsTls,
-          insecureSds,
+          false,
           Optional.empty());
-    }
-
-    public Options(
-        InetSocketAddress xdsAddress,
-        InetSocketAddress adminAddress,
-        Duration shutdownGrace,
-        Optional<CertificateAuthority> ca,
-        Duration certificateLifetime,
-        boolean adsTls) {
-      this(xdsAddress, adminAddress, shutdownGrace, ca, certificateLifetime, adsTls, false);
     }
 
     public Options(

@@ -305,6 +305,10 @@ public final class ServeCommand implements Callable<Integer> {
           "trellis: serving %s; xDS on %s:%d, admin on %s:%d%n",
           defs, bind, controlPlane.xdsPort(), adminBind, controlPlane.adminPort());
       out.flush();
+      // Watch before the first load: an edit made while it runs is then reloaded, not lost.
+      if (gitSource == null) {
+        reloader.watch(Duration.ofMillis(debounceMs));
+      }
       if (reloader.reload().isEmpty()) {
         err.println(
             "trellis: the definitions are invalid; not ready until they are fixed:\n"
@@ -313,8 +317,6 @@ public final class ServeCommand implements Callable<Integer> {
       }
       if (gitSource != null) {
         follow(gitSource, reloader, err);
-      } else {
-        reloader.watch(Duration.ofMillis(debounceMs));
       }
       controlPlane.awaitClosed();
     } catch (IOException e) {

@@ -59,7 +59,11 @@ class OutOfMemoryE2eTest {
       defs.write(TEMPLATE, EXHAUSTS_THE_HEAP);
       OptionalInt status = serve.awaitExit(EXIT);
 
-      assertThat(status).as("exit status; stderr: %s", serve.stderrText()).hasValue(3);
+      assertThat(status)
+          .as(
+              "exit status; stderr: %s; threads: %s",
+              serve.stderrText(), status.isEmpty() ? serve.threadDump() : "")
+          .hasValue(3);
       assertThat(serve.stderrText())
           .contains("trellis: fatal error while reloading")
           .contains("java.lang.OutOfMemoryError");

@@ -126,6 +126,31 @@ final class ServeProcess implements AutoCloseable {
         : java.util.OptionalInt.empty();
   }
 
+  /**
+   * The process's threads as {@code jcmd Thread.print} shows them, for a failure message when it
+   * neither exits nor answers; bounded to 20 s.
+   */
+  String threadDump() {
+    try {
+      Process jcmd =
+          new ProcessBuilder(
+                  Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
+                  Long.toString(process.pid()),
+                  "Thread.print")
+              .redirectErrorStream(true)
+              .start();
+      byte[] text = jcmd.getInputStream().readAllBytes();
+      return jcmd.waitFor(20, TimeUnit.SECONDS)
+          ? new String(text, StandardCharsets.UTF_8)
+          : "(jcmd did not finish)";
+    } catch (IOException e) {
+      return "(no thread dump: " + e.getMessage() + ")";
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return "(interrupted)";
+    }
+  }
+
   /** Sends SIGTERM and waits up to {@code within} for the exit; true if it exited. */
   boolean terminate(Duration within) throws InterruptedException {
     process.destroy();

@@ -1,6 +1,7 @@
 package dev.trellis.stream;
 
 import dev.trellis.model.MeshConfig;
+import dev.trellis.mtls.SpiffeId;
 import io.fabric8.kubernetes.api.model.authentication.TokenReview;
 import io.fabric8.kubernetes.api.model.authentication.TokenReviewBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -145,7 +146,11 @@ public final class ServiceAccountTokens implements ServerInterceptor {
       call.close(Status.PERMISSION_DENIED.withDescription(message), new Metadata());
       return new ServerCall.Listener<>() {};
     }
-    ProxyIdentity identity = ProxyIdentity.serviceAccount(account.user(), service.get());
+    SpiffeId.Kind kind =
+        mesh.get().gateways().stream().anyMatch(g -> g.name().equals(service.get()))
+            ? SpiffeId.Kind.GATEWAY
+            : SpiffeId.Kind.SERVICE;
+    ProxyIdentity identity = ProxyIdentity.serviceAccount(account.user(), kind, service.get());
     ProxyIdentity certificate = PeerIdentity.KEY.get();
     if (certificate != null
         && (certificate.kind() != identity.kind() || !certificate.name().equals(identity.name()))) {

@@ -42,12 +42,14 @@ class ServiceAccountTokensTest {
           .orElseThrow();
   private static final String PAYMENTS_TOKEN = "token-of-payments";
   private static final String PAYMENTS_SA_TOKEN = "token-of-payments-sa";
+  private static final String EDGE_TOKEN = "token-of-edge";
 
   /** The accounts the mock API server's TokenReview knows, by token. */
   private static final Map<String, String> ACCOUNTS =
       Map.of(
           PAYMENTS_TOKEN, "system:serviceaccount:shop:payments",
-          PAYMENTS_SA_TOKEN, "system:serviceaccount:shop:payments-sa");
+          PAYMENTS_SA_TOKEN, "system:serviceaccount:shop:payments-sa",
+          EDGE_TOKEN, "system:serviceaccount:edge:envoy");
 
   /** The sample mesh with these lines added to its mesh.yaml. */
   private static Mesh sampleWith(String meshYaml) {
@@ -60,7 +62,8 @@ class ServiceAccountTokensTest {
   private static final String BINDINGS =
       "serviceAccounts:\n"
           + "  - {namespace: shop, name: payments-sa, service: payments}\n"
-          + "  - {namespace: shop, name: payments, service: ledger}\n";
+          + "  - {namespace: shop, name: payments, service: ledger}\n"
+          + "  - {namespace: edge, name: envoy, service: public}\n";
 
   private final AtomicInteger reviews = new AtomicInteger();
   private KubernetesMockServer api;

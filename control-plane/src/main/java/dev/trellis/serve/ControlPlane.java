@@ -5,6 +5,7 @@ import dev.trellis.admin.AnalysisStatus;
 import dev.trellis.admin.ReloadStatus;
 import dev.trellis.analyze.AnalysisResult;
 import dev.trellis.analyze.Finding;
+import dev.trellis.model.MeshConfig;
 import dev.trellis.mtls.CertificateAuthority;
 import dev.trellis.mtls.MeshCertificates;
 import dev.trellis.publish.PackedResources;
@@ -150,7 +151,7 @@ public final class ControlPlane implements AutoCloseable {
           certificateLifetime,
           adsTls,
           insecureSds,
-          Optional.of(new ServiceAccountTokens.Settings(client, audience)));
+          Optional.of(new ServiceAccountTokens.Settings(client, audience, Optional::empty)));
     }
   }
 
@@ -175,6 +176,9 @@ public final class ControlPlane implements AutoCloseable {
 
   private volatile String keyNotice = "";
 
+  /** The settings of the last mesh published: its service-account bindings, for token checks. */
+  private final AtomicReference<MeshConfig> served;
+
   private ControlPlane(
       PrometheusMeterRegistry registry,
       SnapshotPublisher publisher,
@@ -185,8 +189,10 @@ public final class ControlPlane implements AutoCloseable {
       Duration grace,
       ScheduledExecutorService certificateTimers,
       MeshCertificates certificates,
-      boolean authenticated) {
+      boolean authenticated,
+      AtomicReference<MeshConfig> served) {
     this.authenticated = authenticated;
+    this.served = served;
     this.registry = registry;
     this.publisher = publisher;
     this.reloads = reloads;
@@ -246,6 +252,7 @@ public final class ControlPlane implements AutoCloseable {
     }
     // Indicators over the last five minutes: the span SLO burn-rate alerts start from.
     ProxySlis slis = new ProxySlis(Clock.systemUTC(), Duration.ofMinutes(5));
+    AtomicReference<MeshConfig> served = new AtomicReference<>();
     XdsServer xds;
     try {
       xds =
@@ -256,7 +263,7 @@ public final class ControlPlane implements AutoCloseable {
               tls,
               List.of(new MetricsSink(slis, group -> publisher.group(group).isPresent())),
               options.insecureSds(),
-              options.tokens());
+              options.tokens().map(t -> t.withServed(() -> Optional.ofNullable(served.get()))));
     } catch (IOException | RuntimeException e) {
       timers.shutdownNow();
       throw e;
@@ -288,7 +295,8 @@ public final class ControlPlane implements AutoCloseable {
             options.shutdownGrace(),
             timers,
             certificates,
-            options.adsTls() || options.insecureSds() || options.tokens().isPresent());
+            options.adsTls() || options.insecureSds() || options.tokens().isPresent(),
+            served);
     admin.notices(cp::keyNotice);
     renewed.set(cp::certificateRenewed);
     return cp;
@@ -304,6 +312,7 @@ public final class ControlPlane implements AutoCloseable {
   public synchronized PublishResult publish(RenderedMesh mesh) {
     try {
       PublishResult result = publisher.publish(withSecrets(mesh));
+      served(mesh);
       reloads.succeeded();
       return result;
     } catch (IllegalArgumentException e) {
@@ -325,6 +334,7 @@ public final class ControlPlane implements AutoCloseable {
     try {
       decision = PublishGate.decide(withSecrets(mesh), result, publisher.groups());
       published = publisher.publish(decision.publish());
+      served(mesh);
     } catch (IllegalArgumentException e) {
       reloads.failed(ReloadStatus.Reason.PUBLISH, e.getMessage());
       throw e;
@@ -354,6 +364,13 @@ public final class ControlPlane implements AutoCloseable {
                       .append(f.message()));
         });
     return out.toString();
+  }
+
+  /** Token streams from now on are bound to services by this mesh's settings. */
+  private void served(RenderedMesh mesh) {
+    if (mesh.mesh() != null) {
+      served.set(mesh.mesh().config());
+    }
   }
 
   /** The mesh with secrets attached; remembers its trust domain for renewals. */

@@ -17,12 +17,13 @@ record ProxyIdentity(SpiffeId.Kind kind, String name, String presented) {
     return new ProxyIdentity(id.kind(), id.name(), id.toString());
   }
 
-  /** A service's workloads, authenticated by the Kubernetes service account {@code account}. */
-  static ProxyIdentity serviceAccount(String account, String service) {
+  /**
+   * A service's (or gateway's) workloads, authenticated by the Kubernetes service account {@code
+   * account}.
+   */
+  static ProxyIdentity serviceAccount(String account, SpiffeId.Kind kind, String name) {
     return new ProxyIdentity(
-        SpiffeId.Kind.SERVICE,
-        service,
-        "service account " + account + " (service " + service + ")");
+        kind, name, "service account " + account + " (" + kind.segment() + " " + name + ")");
   }
 
   @Override

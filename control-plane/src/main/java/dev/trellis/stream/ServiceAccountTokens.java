@@ -1,5 +1,7 @@
 package dev.trellis.stream;
 
+import dev.trellis.model.MeshConfig;
+import dev.trellis.mtls.SpiffeId;
 import io.fabric8.kubernetes.api.model.authentication.TokenReview;
 import io.fabric8.kubernetes.api.model.authentication.TokenReviewBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -22,6 +24,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Supplier;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -29,9 +32,10 @@ import org.slf4j.LoggerFactory;
 /**
  * Authenticates xDS streams by Kubernetes service-account token, as Istio does: the proxy sends its
  * projected token as {@code authorization: Bearer <token>}; the API server's TokenReview says whose
- * it is, and {@code system:serviceaccount:<ns>:<sa>} stands for service {@code <sa>}. That identity
- * then locks the stream as a certificate's SPIFFE ID does. A stream without the header stays
- * unauthenticated (no keys); a token the API server does not accept is refused.
+ * it is, and {@code system:serviceaccount:<ns>:<sa>} stands for the service that the served mesh's
+ * {@code serviceAccounts} binds it to ({@code <sa>} when it binds none). That identity then locks
+ * the stream as a certificate's SPIFFE ID does. A stream without the header stays unauthenticated
+ * (no keys); a token the API server does not accept, or an account bound to nothing, is refused.
  */
 public final class ServiceAccountTokens implements ServerInterceptor {
 
@@ -42,6 +46,9 @@ public final class ServiceAccountTokens implements ServerInterceptor {
   private static final String BEARER = "Bearer ";
   private static final String PREFIX = "system:serviceaccount:";
   private static final Pattern DNS_LABEL = Pattern.compile("[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?");
+  private static final Pattern DNS_SUBDOMAIN =
+      Pattern.compile(
+          "(?=.{1,253}$)[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)*");
 
   /** Positive reviews are trusted this long: a revoked token works at most this much longer. */
   static final Duration CACHED_FOR = Duration.ofMinutes(1);
@@ -53,8 +60,12 @@ public final class ServiceAccountTokens implements ServerInterceptor {
   private final Optional<String> audience;
   private final Clock clock;
   private final XdsMetrics metrics;
+  private final Supplier<Optional<MeshConfig>> served;
 
-  private record Reviewed(ProxyIdentity identity, Instant until) {}
+  /** A reviewed token's account; the service it stands for is looked up per stream. */
+  private record Account(String user, String namespace, String name) {}
+
+  private record Reviewed(Account account, Instant until) {}
 
   /** By SHA-256 of the token, least recently used first. Guarded by itself. */
   private final Map<String, Reviewed> reviewed =
@@ -66,15 +77,31 @@ public final class ServiceAccountTokens implements ServerInterceptor {
       };
 
   ServiceAccountTokens(
-      KubernetesClient client, Optional<String> audience, Clock clock, XdsMetrics metrics) {
+      KubernetesClient client,
+      Optional<String> audience,
+      Supplier<Optional<MeshConfig>> served,
+      Clock clock,
+      XdsMetrics metrics) {
+    this.served = served;
     this.client = client;
     this.audience = audience;
     this.clock = clock;
     this.metrics = metrics;
   }
 
-  /** A token check through this client, for {@code XdsServer.start}. */
-  public record Settings(KubernetesClient client, Optional<String> audience) {}
+  /**
+   * A token check through this client, for {@code XdsServer.start}.
+   *
+   * @param served the settings of the mesh served now (empty before the first is published), whose
+   *     {@code serviceAccounts} bind accounts to services
+   */
+  public record Settings(
+      KubernetesClient client, Optional<String> audience, Supplier<Optional<MeshConfig>> served) {
+
+    public Settings withServed(Supplier<Optional<MeshConfig>> mesh) {
+      return new Settings(client, audience, mesh);
+    }
+  }
 
   @Override
   public <Q, R> ServerCall.Listener<Q> interceptCall(
@@ -83,18 +110,47 @@ public final class ServiceAccountTokens implements ServerInterceptor {
     if (header == null) {
       return next.startCall(call, headers);
     }
-    ProxyIdentity identity;
+    Account account;
     try {
       if (!header.startsWith(BEARER)) {
         throw new Refused("The authorization header must be 'Bearer <service-account token>'");
       }
-      identity = identity(header.substring(BEARER.length()).trim());
+      account = account(header.substring(BEARER.length()).trim());
     } catch (Refused e) {
       metrics.refused(ProxyTracker.REFUSED_TOKEN);
       LOG.warn("Refused an xDS stream: {}", e.getMessage());
       call.close(Status.UNAUTHENTICATED.withDescription(e.getMessage()), new Metadata());
       return new ServerCall.Listener<>() {};
     }
+    Optional<MeshConfig> mesh = served.get();
+    if (mesh.isEmpty()) {
+      // Which service the account stands for is not known yet; the proxy retries.
+      call.close(
+          Status.UNAVAILABLE.withDescription(
+              "No definitions are served yet, so service account "
+                  + account.user()
+                  + " stands for no service; retry"),
+          new Metadata());
+      return new ServerCall.Listener<>() {};
+    }
+    Optional<String> service = mesh.get().serviceOf(account.namespace(), account.name());
+    if (service.isEmpty()) {
+      metrics.refused(ProxyTracker.REFUSED_IDENTITY);
+      String message =
+          "Service account "
+              + account.namespace()
+              + "/"
+              + account.name()
+              + " is bound to no service by mesh.yaml's serviceAccounts";
+      LOG.warn("Refused an xDS stream: {}", message);
+      call.close(Status.PERMISSION_DENIED.withDescription(message), new Metadata());
+      return new ServerCall.Listener<>() {};
+    }
+    SpiffeId.Kind kind =
+        mesh.get().gateways().stream().anyMatch(g -> g.name().equals(service.get()))
+            ? SpiffeId.Kind.GATEWAY
+            : SpiffeId.Kind.SERVICE;
+    ProxyIdentity identity = ProxyIdentity.serviceAccount(account.user(), kind, service.get());
     ProxyIdentity certificate = PeerIdentity.KEY.get();
     if (certificate != null
         && (certificate.kind() != identity.kind() || !certificate.name().equals(identity.name()))) {
@@ -110,13 +166,13 @@ public final class ServiceAccountTokens implements ServerInterceptor {
   }
 
   /** Whose the token is, from the cache or a TokenReview. */
-  ProxyIdentity identity(String token) throws Refused {
+  Account account(String token) throws Refused {
     String key = sha256(token);
     Instant now = clock.instant();
     synchronized (reviewed) {
       Reviewed hit = reviewed.get(key);
       if (hit != null && now.isBefore(hit.until())) {
-        return hit.identity();
+        return hit.account();
       }
     }
     TokenReview review;
@@ -149,15 +205,18 @@ public final class ServiceAccountTokens implements ServerInterceptor {
     }
     String user = status.getUser() == null ? "" : status.getUser().getUsername();
     String[] parts = user.startsWith(PREFIX) ? user.substring(PREFIX.length()).split(":") : null;
-    if (parts == null || parts.length != 2 || !DNS_LABEL.matcher(parts[1]).matches()) {
+    if (parts == null
+        || parts.length != 2
+        || !DNS_LABEL.matcher(parts[0]).matches()
+        || !DNS_SUBDOMAIN.matcher(parts[1]).matches()) {
       throw new Refused(
           "The token authenticates '" + Printable.bounded(user) + "', not a service account");
     }
-    ProxyIdentity identity = ProxyIdentity.serviceAccount(user, parts[1]);
+    Account account = new Account(user, parts[0], parts[1]);
     synchronized (reviewed) {
-      reviewed.put(key, new Reviewed(identity, now.plus(CACHED_FOR)));
+      reviewed.put(key, new Reviewed(account, now.plus(CACHED_FOR)));
     }
-    return identity;
+    return account;
   }
 
   private static String sha256(String token) {

@@ -150,7 +150,8 @@ public final class XdsServer implements AutoCloseable {
     tokens.ifPresent(
         t ->
             builder.intercept(
-                new ServiceAccountTokens(t.client(), t.audience(), Clock.systemUTC(), metrics)));
+                new ServiceAccountTokens(
+                    t.client(), t.audience(), t.served(), Clock.systemUTC(), metrics)));
     if (tls.isPresent()) {
       builder.intercept(new PeerIdentity());
     }

@@ -21,7 +21,10 @@ import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.SortedMap;
+import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -38,6 +41,29 @@ class ServiceAccountTokensTest {
       DefinitionLoader.load(DefinitionTree.fromDirectory(Path.of("..", "samples", "mesh")))
           .orElseThrow();
   private static final String PAYMENTS_TOKEN = "token-of-payments";
+  private static final String PAYMENTS_SA_TOKEN = "token-of-payments-sa";
+  private static final String EDGE_TOKEN = "token-of-edge";
+
+  /** The accounts the mock API server's TokenReview knows, by token. */
+  private static final Map<String, String> ACCOUNTS =
+      Map.of(
+          PAYMENTS_TOKEN, "system:serviceaccount:shop:payments",
+          PAYMENTS_SA_TOKEN, "system:serviceaccount:shop:payments-sa",
+          EDGE_TOKEN, "system:serviceaccount:edge:envoy");
+
+  /** The sample mesh with these lines added to its mesh.yaml. */
+  private static Mesh sampleWith(String meshYaml) {
+    DefinitionTree sample = DefinitionTree.fromDirectory(Path.of("..", "samples", "mesh"));
+    SortedMap<String, String> files = new TreeMap<>(sample.files());
+    files.merge("mesh.yaml", meshYaml, String::concat);
+    return DefinitionLoader.load(new DefinitionTree(files)).orElseThrow();
+  }
+
+  private static final String BINDINGS =
+      "serviceAccounts:\n"
+          + "  - {namespace: shop, name: payments-sa, service: payments}\n"
+          + "  - {namespace: shop, name: payments, service: ledger}\n"
+          + "  - {namespace: edge, name: envoy, service: public}\n";
 
   private final AtomicInteger reviews = new AtomicInteger();
   private KubernetesMockServer api;
@@ -56,15 +82,19 @@ class ServiceAccountTokensTest {
             request -> {
               reviews.incrementAndGet();
               String body = request.getBody().readUtf8();
-              boolean valid =
-                  body.contains("\"token\":\"" + PAYMENTS_TOKEN + "\"")
-                      && body.contains("\"audiences\":[\"trellis\"]");
+              String account =
+                  ACCOUNTS.entrySet().stream()
+                      .filter(a -> body.contains("\"token\":\"" + a.getKey() + "\""))
+                      .map(Map.Entry::getValue)
+                      .findFirst()
+                      .orElse(null);
+              boolean valid = account != null && body.contains("\"audiences\":[\"trellis\"]");
               return valid
                   ? new TokenReviewBuilder()
                       .withNewStatus()
                       .withAuthenticated(true)
                       .withNewUser()
-                      .withUsername("system:serviceaccount:shop:payments")
+                      .withUsername(account)
                       .endUser()
                       .endStatus()
                       .build()
@@ -93,11 +123,14 @@ class ServiceAccountTokensTest {
   }
 
   private AdsStub<DiscoveryRequest, DiscoveryResponse> stream(String token) {
+    return AdsStub.sotw(
+        AdsStub.plaintext(cp.xdsPort()), token == null ? new Metadata() : bearer(token));
+  }
+
+  private static Metadata bearer(String token) {
     Metadata headers = new Metadata();
-    if (token != null) {
-      headers.put(ServiceAccountTokens.AUTHORIZATION, "Bearer " + token);
-    }
-    return AdsStub.sotw(AdsStub.plaintext(cp.xdsPort()), headers);
+    headers.put(ServiceAccountTokens.AUTHORIZATION, "Bearer " + token);
+    return headers;
   }
 
   @Test
@@ -112,6 +145,84 @@ class ServiceAccountTokensTest {
       }
     }
     assertThat(reviews).hasValue(1);
+  }
+
+  @Test
+  void serviceAccountsBindsEachAccountAndRefusesTheUnlisted() {
+    cp.publish(new MeshRenderer().render(sampleWith(BINDINGS)));
+
+    try (var ads = stream(PAYMENTS_SA_TOKEN)) {
+      List<Secret> secrets =
+          AdsStub.secrets(ads.send(AdsStub.secretsRequest("payments")).next().getResourcesList());
+      assertThat(secrets).extracting(Secret::getName).containsExactly("identity", "trust_bundle");
+    }
+    // shop/payments is bound to ledger now: its namesake is no longer its own.
+    try (var ads = stream(PAYMENTS_TOKEN)) {
+      Status status = Status.fromThrowable(ads.send(AdsStub.secretsRequest("payments")).error());
+      assertThat(status.getCode()).isEqualTo(Status.Code.PERMISSION_DENIED);
+      assertThat(status.getDescription())
+          .isEqualTo(
+              "A proxy presenting service account system:serviceaccount:shop:payments (service"
+                  + " ledger) may not have the config of group 'payments'");
+    }
+    try (var ads = stream(PAYMENTS_TOKEN)) {
+      assertThat(
+              AdsStub.secrets(ads.send(AdsStub.secretsRequest("ledger")).next().getResourcesList()))
+          .extracting(Secret::getName)
+          .containsExactly("identity", "trust_bundle");
+    }
+  }
+
+  @Test
+  void anAccountTheBindingsLeaveOutIsDeniedAndCounted() {
+    cp.publish(
+        new MeshRenderer()
+            .render(
+                sampleWith(
+                    "serviceAccounts:\n"
+                        + "  - {namespace: shop, name: payments-sa, service: payments}\n")));
+
+    try (var ads = stream(PAYMENTS_TOKEN)) {
+      Status status = Status.fromThrowable(ads.send(AdsStub.secretsRequest("payments")).error());
+      assertThat(status.getCode()).isEqualTo(Status.Code.PERMISSION_DENIED);
+      assertThat(status.getDescription())
+          .isEqualTo(
+              "Service account shop/payments is bound to no service by mesh.yaml's"
+                  + " serviceAccounts");
+    }
+    assertThat(cp.registry().scrape())
+        .contains("trellis_xds_streams_refused_total{reason=\"identity\"} 1.0");
+  }
+
+  @Test
+  void theBindingsOfEachPublishApplyToNewStreamsWithACachedToken() {
+    try (var ads = stream(PAYMENTS_TOKEN)) {
+      assertThat(ads.send(AdsStub.secretsRequest("payments")).next().getResourcesCount())
+          .isEqualTo(2);
+    }
+    cp.publish(new MeshRenderer().render(sampleWith(BINDINGS)));
+    try (var ads = stream(PAYMENTS_TOKEN)) {
+      assertThat(ads.send(AdsStub.secretsRequest("ledger")).next().getResourcesCount())
+          .isEqualTo(2);
+    }
+    assertThat(reviews).hasValue(1);
+  }
+
+  @Test
+  void beforeAnyMeshIsServedATokenStreamIsToldToRetry() throws Exception {
+    InetSocketAddress loopback = new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
+    try (ControlPlane fresh =
+            ControlPlane.start(
+                new ControlPlane.Options(loopback, loopback, Duration.ZERO)
+                    .withKubernetesTokens(client, Optional.of("trellis")));
+        var ads = AdsStub.sotw(AdsStub.plaintext(fresh.xdsPort()), bearer(PAYMENTS_TOKEN))) {
+      Status status = Status.fromThrowable(ads.send(AdsStub.secretsRequest("payments")).error());
+      assertThat(status.getCode()).isEqualTo(Status.Code.UNAVAILABLE);
+      assertThat(status.getDescription())
+          .isEqualTo(
+              "No definitions are served yet, so service account"
+                  + " system:serviceaccount:shop:payments stands for no service; retry");
+    }
   }
 
   @Test

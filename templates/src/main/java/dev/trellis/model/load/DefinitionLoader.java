@@ -70,6 +70,7 @@ public final class DefinitionLoader {
     cache.byPath.keySet().retainAll(tree.files().keySet());
     checkNames(services, mesh, problems);
     checkDependencies(services, problems);
+    checkServiceAccounts(services, mesh, problems);
 
     List<LoadError> errors = problems.sorted();
     if (!errors.isEmpty()) {
@@ -162,6 +163,28 @@ public final class DefinitionLoader {
                   + dependency.value()
                   + "' (no file under services/ defines it)");
         }
+      }
+    }
+  }
+
+  /** Each service account is bound to a service or gateway that exists. */
+  private static void checkServiceAccounts(
+      List<ServiceFile> services, MeshFile mesh, Problems problems) {
+    if (!mesh.gatewaysKnown()) {
+      return;
+    }
+    Set<String> known =
+        services.stream().flatMap(s -> s.knownNames().stream()).collect(Collectors.toSet());
+    mesh.gateways().forEach(g -> known.add(g.value()));
+    for (Ref bound : mesh.boundServices()) {
+      if (!known.contains(bound.value())) {
+        problems.add(
+            bound.at(),
+            bound.field(),
+            bound.field()
+                + ": unknown service '"
+                + bound.value()
+                + "' (no file under services/ defines it, and no gateway has that name)");
       }
     }
   }

@@ -4,6 +4,7 @@ import dev.trellis.model.Gateway;
 import dev.trellis.model.MeshConfig;
 import dev.trellis.model.MtlsMode;
 import dev.trellis.model.SecurityHeaders;
+import dev.trellis.model.ServiceAccountBinding;
 import dev.trellis.model.SourceLocation;
 import dev.trellis.model.TrafficPolicy;
 import java.util.ArrayList;
@@ -29,7 +30,9 @@ final class MeshConfigReader {
           "sidecar",
           "gateways",
           "trafficDefaults",
-          "securityHeaders");
+          "securityHeaders",
+          "serviceAccounts");
+  static final List<String> SERVICE_ACCOUNT_FIELDS = List.of("namespace", "name", "service");
   static final List<String> SIDECAR_FIELDS = List.of("inboundPort", "outboundPort");
   static final List<String> GATEWAY_FIELDS =
       List.of(
@@ -41,6 +44,7 @@ final class MeshConfigReader {
 
   private final Source src;
   private final List<Ref> gatewayNames = new ArrayList<>();
+  private final List<Ref> boundServices = new ArrayList<>();
   private boolean gatewaysKnown = true;
 
   private MeshConfigReader(Source src) {
@@ -53,7 +57,11 @@ final class MeshConfigReader {
         YamlDocument.parse(
             reader.src, text, "expected mesh settings; delete the file to use the defaults");
     Optional<MeshConfig> config = root.flatMap(reader::config);
-    return new MeshFile(config, reader.gatewayNames, root.isPresent() && reader.gatewaysKnown);
+    return new MeshFile(
+        config,
+        reader.gatewayNames,
+        root.isPresent() && reader.gatewaysKnown,
+        reader.boundServices);
   }
 
   private Optional<MeshConfig> config(Node root) {
@@ -86,6 +94,8 @@ final class MeshConfigReader {
             "securityHeaders",
             d.securityHeaders(),
             n -> SecurityHeadersReader.read(src, "securityHeaders", n));
+    List<ServiceAccountBinding> serviceAccounts =
+        f.optional("serviceAccounts").map(this::serviceAccounts).orElse(List.of());
 
     if (!src.clean()) {
       return Optional.empty();
@@ -100,7 +110,50 @@ final class MeshConfigReader {
             gateways,
             trafficDefaults.orElseThrow(),
             securityHeaders.orElseThrow(),
+            serviceAccounts,
             src.provenance()));
+  }
+
+  private List<ServiceAccountBinding> serviceAccounts(Node node) {
+    List<ServiceAccountBinding> out = new ArrayList<>();
+    Map<String, SourceLocation> seen = new HashMap<>();
+    for (Values.Item item : Values.nonEmptyItems(src, "serviceAccounts", node).orElse(List.of())) {
+      Optional<Fields> opened = Fields.open(src, item.path(), item.node(), SERVICE_ACCOUNT_FIELDS);
+      if (opened.isEmpty()) {
+        continue;
+      }
+      Fields f = opened.get();
+      Optional<String> namespace =
+          f.required("namespace")
+              .flatMap(n -> Values.text(src, f.path("namespace"), n, Syntax.DNS_LABEL));
+      Optional<String> name =
+          f.required("name")
+              .flatMap(n -> Values.text(src, f.path("name"), n, Syntax.SERVICE_ACCOUNT));
+      Optional<Node> serviceNode = f.required("service");
+      Optional<String> service =
+          serviceNode.flatMap(n -> Values.text(src, f.path("service"), n, Syntax.DNS_LABEL));
+      if (namespace.isEmpty() || name.isEmpty() || service.isEmpty()) {
+        continue;
+      }
+      SourceLocation at = src.at(item.node());
+      SourceLocation first = seen.putIfAbsent(namespace.get() + "/" + name.get(), at);
+      if (first != null) {
+        src.invalid(
+            item.node(),
+            item.path(),
+            "service account "
+                + namespace.get()
+                + "/"
+                + name.get()
+                + " is already bound (first at "
+                + Values.position(first, at)
+                + ")");
+        continue;
+      }
+      boundServices.add(new Ref(service.get(), f.path("service"), src.at(serviceNode.get())));
+      out.add(new ServiceAccountBinding(namespace.get(), name.get(), service.get()));
+    }
+    return out;
   }
 
   private Optional<TrafficPolicy> trafficDefaults(Node node) {

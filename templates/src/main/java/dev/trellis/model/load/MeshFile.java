@@ -11,12 +11,19 @@ import java.util.Optional;
  * @param gateways every gateway name written, valid or not
  * @param gatewaysKnown whether {@code gateways} is complete; when it is not (a broken file),
  *     references to gateways are not checked, to avoid reporting one mistake many times
+ * @param boundServices the services {@code serviceAccounts} binds accounts to, as written
  */
-record MeshFile(Optional<MeshConfig> config, List<Ref> gateways, boolean gatewaysKnown) {
+record MeshFile(
+    Optional<MeshConfig> config,
+    List<Ref> gateways,
+    boolean gatewaysKnown,
+    List<Ref> boundServices) {
 
-  static final MeshFile ABSENT = new MeshFile(Optional.of(MeshConfig.defaults()), List.of(), true);
+  static final MeshFile ABSENT =
+      new MeshFile(Optional.of(MeshConfig.defaults()), List.of(), true, List.of());
 
   MeshFile {
     gateways = List.copyOf(gateways);
+    boundServices = List.copyOf(boundServices);
   }
 }

@@ -51,6 +51,16 @@ final class Syntax {
               ? Optional.empty()
               : Optional.of("is not a valid hostname (" + hostnameHelp() + ")");
 
+  /** A Kubernetes service account's name: a DNS subdomain. */
+  static final Rule SERVICE_ACCOUNT =
+      v ->
+          isHostname(v)
+              ? Optional.empty()
+              : Optional.of(
+                  "is not a Kubernetes service-account name (a DNS subdomain: "
+                      + hostnameHelp()
+                      + ")");
+
   /** An edge host: a hostname, or {@code *.} followed by one. */
   static final Rule EDGE_HOST =
       v ->

@@ -15,6 +15,7 @@ import dev.trellis.model.Mesh;
 import dev.trellis.model.MeshConfig;
 import dev.trellis.model.MtlsMode;
 import dev.trellis.model.Protocol;
+import dev.trellis.model.ServiceAccountBinding;
 import dev.trellis.model.ServiceDef;
 import dev.trellis.model.SourceLocation;
 import dev.trellis.model.TrafficPolicy;
@@ -210,6 +211,37 @@ class DefinitionLoaderTest {
       assertThat(c.inboundPort()).isEqualTo(d.inboundPort());
       assertThat(c.outboundPort()).isEqualTo(d.outboundPort());
       assertThat(mesh("mesh.yaml", "{}\n").config().name()).isEqualTo(d.name());
+    }
+
+    @Test
+    void serviceAccountsBindAccountsToServicesAndGatewaysAndNoOthers() {
+      MeshConfig c =
+          mesh(
+                  "mesh.yaml",
+                  "gateways:\n  - name: public\nserviceAccounts:\n"
+                      + "  - {namespace: shop, name: payments-sa, service: payments}\n"
+                      + "  - {namespace: edge, name: envoy.edge, service: public}\n",
+                  "services/payments.yaml",
+                  service("payments"))
+              .config();
+
+      assertThat(c.serviceAccounts())
+          .containsExactly(
+              new ServiceAccountBinding("shop", "payments-sa", "payments"),
+              new ServiceAccountBinding("edge", "envoy.edge", "public"));
+      assertThat(c.serviceOf("shop", "payments-sa")).contains("payments");
+      assertThat(c.serviceOf("edge", "envoy.edge")).contains("public");
+      // Listed: an account left out, or the right name in another namespace, stands for nothing.
+      assertThat(c.serviceOf("other", "payments-sa")).isEmpty();
+      assertThat(c.serviceOf("shop", "payments")).isEmpty();
+    }
+
+    @Test
+    void withoutServiceAccountsAnAccountStandsForItsNamesake() {
+      MeshConfig c = mesh("services/payments.yaml", service("payments")).config();
+
+      assertThat(c.serviceAccounts()).isEmpty();
+      assertThat(c.serviceOf("any", "payments")).contains("payments");
     }
 
     @Test

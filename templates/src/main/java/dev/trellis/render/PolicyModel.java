@@ -11,13 +11,16 @@ import dev.trellis.model.TrafficPolicy;
 import dev.trellis.model.TrafficPolicy.LbPolicy;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.stream.Collectors;
 
 /**
  * The template values of traffic policy and edge protections: plain values (numbers, strings,
@@ -72,7 +75,7 @@ final class PolicyModel {
   /**
    * Adds the fields of an effective traffic policy: {@code timeout}, {@code retries}, {@code
    * retry_on}, {@code grpc_retry_on}, {@code per_try_timeout}, {@code retry_budget}, {@code
-   * circuit_breakers}, {@code outlier_detection}, {@code lb_policy}, {@code grpc_lb_policy} and
+   * circuit_breakers}, {@code outlier_detection}, {@code lb_policy}, {@code grpc_lb_policies} and
    * {@code locality_weighted}. Absent values are "" or empty maps, which templates test as false.
    */
   static DefinitionMap.Builder trafficFields(
@@ -97,10 +100,36 @@ final class PolicyModel {
         .put("circuit_breakers", circuitBreakers(p.circuitBreakers()))
         .put("outlier_detection", outlierDetection(p.outlierDetection()))
         .put("lb_policy", lb.name())
-        // grpc-xds NACKs a cluster with RANDOM; round robin is its nearest.
-        .put("grpc_lb_policy", lb == LbPolicy.RANDOM ? LbPolicy.ROUND_ROBIN.name() : lb.name())
+        .put("grpc_lb_policies", grpcLbPolicies(lb))
         // Consistent hashing places hosts on its own ring, so locality weights do not apply.
         .put("locality_weighted", lb != LbPolicy.RING_HASH);
+  }
+
+  /**
+   * A proxyless client's balancing policies in order of preference, each an Envoy extension {@code
+   * name} and its config {@code type}: the declared policy, then round robin, which every gRPC
+   * client has.
+   */
+  static List<Map<String, Object>> grpcLbPolicies(LbPolicy lb) {
+    String declared =
+        lb == LbPolicy.WEIGHTED_ROUND_ROBIN
+            ? "client_side_weighted_round_robin"
+            : lb.name().toLowerCase(Locale.ROOT);
+    List<String> names =
+        lb == LbPolicy.ROUND_ROBIN ? List.of(declared) : List.of(declared, "round_robin");
+    return names.stream().map(PolicyModel::lbExtension).toList();
+  }
+
+  private static Map<String, Object> lbExtension(String name) {
+    String type =
+        Arrays.stream(name.split("_"))
+            .map(w -> Character.toUpperCase(w.charAt(0)) + w.substring(1))
+            .collect(Collectors.joining());
+    return plain(
+        "name",
+        "envoy.load_balancing_policies." + name,
+        "type",
+        "type.googleapis.com/envoy.extensions.load_balancing_policies." + name + ".v3." + type);
   }
 
   /**

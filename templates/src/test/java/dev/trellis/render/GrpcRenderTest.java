@@ -1,5 +1,6 @@
 package dev.trellis.render;
 
+import static dev.trellis.render.Protos.balancing;
 import static dev.trellis.render.Protos.cluster;
 import static dev.trellis.render.Protos.endpoints;
 import static dev.trellis.render.Protos.hcm;
@@ -74,7 +75,10 @@ class GrpcRenderTest {
     Cluster payments = cluster(group("grpc:orders"), "payments");
     assertThat(payments.getType()).isEqualTo(Cluster.DiscoveryType.EDS);
     assertThat(payments.getEdsClusterConfig().getEdsConfig().hasAds()).isTrue();
-    assertThat(payments.getLbPolicy()).isEqualTo(Cluster.LbPolicy.LEAST_REQUEST);
+    // least_request where the client has it (grpc-java), round robin where not (grpc-node, C-core).
+    assertThat(balancing(payments))
+        .containsExactly(
+            "wrr_locality[least_request, round_robin]", "least_request", "round_robin");
 
     for (String name : names(group("grpc:orders"), ResourceType.ENDPOINT)) {
       ClusterLoadAssignment cla = endpoints(group("grpc:orders"), name);

@@ -4,11 +4,15 @@ import com.google.protobuf.Any;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.Message;
 import io.envoyproxy.envoy.config.cluster.v3.Cluster;
+import io.envoyproxy.envoy.config.cluster.v3.LoadBalancingPolicy;
+import io.envoyproxy.envoy.config.core.v3.TypedExtensionConfig;
 import io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment;
 import io.envoyproxy.envoy.config.listener.v3.Listener;
 import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
 import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager;
 import io.envoyproxy.envoy.extensions.filters.network.tcp_proxy.v3.TcpProxy;
+import io.envoyproxy.envoy.extensions.load_balancing_policies.wrr_locality.v3.WrrLocality;
+import java.util.ArrayList;
 import java.util.List;
 
 /** Test helpers to pick resources out of rendered groups and unpack typed configs. */
@@ -41,6 +45,28 @@ final class Protos {
 
   static RouteConfiguration route(RenderedGroup g, String name) {
     return (RouteConfiguration) resource(g, ResourceType.ROUTE, name).proto();
+  }
+
+  /**
+   * A cluster's load_balancing_policy as extension names, short (e.g. {@code least_request});
+   * wrr_locality is followed by its endpoint picking policies in brackets.
+   */
+  static List<String> balancing(Cluster c) {
+    return balancing(c.getLoadBalancingPolicy());
+  }
+
+  private static List<String> balancing(LoadBalancingPolicy p) {
+    List<String> out = new ArrayList<>();
+    for (LoadBalancingPolicy.Policy policy : p.getPoliciesList()) {
+      TypedExtensionConfig config = policy.getTypedExtensionConfig();
+      String name = config.getName().replace("envoy.load_balancing_policies.", "");
+      if (name.equals("wrr_locality")) {
+        WrrLocality wrr = unpack(config.getTypedConfig(), WrrLocality.class);
+        name += balancing(wrr.getEndpointPickingPolicy());
+      }
+      out.add(name);
+    }
+    return out;
   }
 
   static <T extends Message> T unpack(Any any, Class<T> type) {

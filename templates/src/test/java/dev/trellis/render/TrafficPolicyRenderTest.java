@@ -1,5 +1,6 @@
 package dev.trellis.render;
 
+import static dev.trellis.render.Protos.balancing;
 import static dev.trellis.render.Protos.cluster;
 import static dev.trellis.render.Protos.endpoints;
 import static dev.trellis.render.Protos.route;
@@ -197,8 +198,9 @@ class TrafficPolicyRenderTest {
   @Test
   void proxylessClientsGetWhatGrpcXdsHonours() {
     Cluster stock = cluster(APP_GRPC, "stock");
-    // grpc-xds rejects RANDOM.
-    assertThat(stock.getLbPolicy()).isEqualTo(Cluster.LbPolicy.ROUND_ROBIN);
+    // Each client takes the first policy it has; grpc-java has no random.
+    assertThat(balancing(stock))
+        .containsExactly("wrr_locality[random, round_robin]", "random", "round_robin");
     assertThat(stock.getCircuitBreakers().getThresholds(0).getMaxRequests().getValue())
         .isEqualTo(900);
 
@@ -209,7 +211,9 @@ class TrafficPolicyRenderTest {
     assertThat(route.getRetryPolicy().getRetryOn()).isEqualTo("unavailable,resource-exhausted");
     assertThat(route.getRetryPolicy().getNumRetries().getValue()).isEqualTo(2);
 
-    assertThat(cluster(APP_GRPC, "search").getLbPolicy()).isEqualTo(Cluster.LbPolicy.LEAST_REQUEST);
+    assertThat(balancing(cluster(APP_GRPC, "search")))
+        .containsExactly(
+            "wrr_locality[least_request, round_robin]", "least_request", "round_robin");
     RouteAction search = route(APP_GRPC, "search").getVirtualHosts(0).getRoutes(0).getRoute();
     assertThat(search.getMaxStreamDuration().getMaxStreamDuration())
         .isEqualTo(Durations.fromSeconds(4));

@@ -288,7 +288,7 @@ class DefinitionLoaderTest {
                   service("ledger")))
           .containsExactly(
               "services/payments.yaml:7:3: unknown field 'retrys' in dependencies[0] (expected one"
-                  + " of: name, timeout, retries, circuitBreakers, outlierDetection, lb)",
+                  + " of: name, timeout, retries, circuitBreakers, outlierDetection, lb; did you mean 'retries'?)",
               "services/payments.yaml:8:1: unknown field 'colour' (expected one of: name, owner,"
                   + " protocol, port, sidecar, proxyless, mtls, authz, endpoints, dependencies,"
                   + " edge)");
@@ -365,7 +365,7 @@ class DefinitionLoaderTest {
       assertThat(errors("services/a.yaml", service("a", "mtls: STRICT")))
           .containsExactly(
               "services/a.yaml:5:7: mtls: invalid value 'STRICT' (expected one of: disable,"
-                  + " permissive, strict)");
+                  + " permissive, strict; did you mean 'strict'?)");
     }
 
     @Test

@@ -450,7 +450,9 @@ class DefinitionLoaderTest {
                   "services/b.yaml",
                   "name: b\n  port: 1\n"))
           .containsExactly(
-              "services/b.yaml:2:7: invalid YAML: mapping values are not allowed here");
+              "services/b.yaml:2:7: invalid YAML: mapping values are not allowed here"
+                  + " (likely the indentation: this line is indented more than the key above it,"
+                  + " which already has a value; or a value containing ': ' that needs quotes)");
     }
 
     @Test

@@ -1,16 +1,22 @@
 package dev.trellis.analyze;
 
 import com.google.protobuf.util.JsonFormat.TypeRegistry;
+import dev.trellis.analyze.envoy.VirtualHostDomainCheck;
 import dev.trellis.analyze.rollout.AuditObservations;
 import dev.trellis.model.Mesh;
+import dev.trellis.model.ServiceDef;
 import dev.trellis.render.EnvoyTypes;
+import dev.trellis.render.ProxyKind;
 import dev.trellis.render.RenderedGroup;
 import dev.trellis.render.RenderedMesh;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Runs every check of a registry over a rendered mesh. Thread-safe, and so must checks be: callers
@@ -100,7 +106,7 @@ public final class Analyzer {
         analyzed++;
       }
       byGroup.put(group.group().id(), new GroupFindings.Entry(group, found.get(i)));
-      all.addAll(found.get(i));
+      all.addAll(atTheServiceFile(mesh, group, found.get(i)));
     }
     return new Incremental(suppressions.apply(all), new GroupFindings(byGroup, analyzed));
   }
@@ -120,6 +126,52 @@ public final class Analyzer {
       run(check.getClass(), "group '" + group.group().id() + "'", () -> check.check(context));
     }
     return context.findings();
+  }
+
+  /** TRL210's text for two virtual hosts sharing a domain: the domain, then the later host. */
+  private static final Pattern DUPLICATE_DOMAIN =
+      Pattern.compile("domain '([^']*)' appears in virtual hosts '[^']*' and '([^']*)'");
+
+  /**
+   * A duplicate domain in an edge gateway's routes (TRL210) located at the service definition that
+   * declares it as an edge host (the later of the two virtual hosts, as TRL303 does), rather than
+   * at the gateway in mesh.yaml: that service file is the one the user changed. Done here, not in
+   * the group check, since the group's findings are cached by its rendered config alone while
+   * definition positions can move without changing it.
+   */
+  static List<Finding> atTheServiceFile(Mesh mesh, RenderedGroup group, List<Finding> findings) {
+    if (group.group().kind() != ProxyKind.EDGE) {
+      return findings;
+    }
+    List<Finding> out = new ArrayList<>(findings.size());
+    for (Finding f : findings) {
+      out.add(f.ruleId().equals(VirtualHostDomainCheck.RULE.id()) ? relocated(mesh, group, f) : f);
+    }
+    return out;
+  }
+
+  private static Finding relocated(Mesh mesh, RenderedGroup group, Finding f) {
+    Matcher m = DUPLICATE_DOMAIN.matcher(f.message());
+    if (!m.find()) {
+      return f;
+    }
+    ServiceDef service = mesh.exposedThrough(group.group().name()).get(m.group(2));
+    if (service == null) {
+      return f;
+    }
+    List<String> hosts = service.edge().orElseThrow().hosts();
+    for (int h = 0; h < hosts.size(); h++) {
+      if (hosts.get(h).toLowerCase(Locale.ROOT).equals(m.group(1).toLowerCase(Locale.ROOT))) {
+        return new Finding(
+            f.ruleId(),
+            f.level(),
+            f.message(),
+            service.provenance().locate("edge.hosts[" + h + "]"),
+            f.group(),
+            f.resource());
+      }
+    }
+    return f;
   }
 
   /** A failing check is a Trellis bug; say which check and input it was. */

@@ -14,6 +14,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.SortedMap;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Collectors;
 
@@ -161,7 +162,9 @@ public final class DefinitionLoader {
               dependency.field()
                   + ": unknown service '"
                   + dependency.value()
-                  + "' (no file under services/ defines it)");
+                  + "' (no file under services/ defines it"
+                  + Suggestions.hint(dependency.value(), validNames(known))
+                  + ")");
         }
       }
     }
@@ -184,8 +187,20 @@ public final class DefinitionLoader {
             bound.field()
                 + ": unknown service '"
                 + bound.value()
-                + "' (no file under services/ defines it, and no gateway has that name)");
+                + "' (no file under services/ defines it, and no gateway has that name"
+                + Suggestions.hint(bound.value(), validNames(known))
+                + ")");
       }
     }
+  }
+
+  /**
+   * The valid names among {@code names}, sorted: only those are suggested, since an invalid one has
+   * its own error and quoting it would carry whatever it holds into another message.
+   */
+  private static Set<String> validNames(Set<String> names) {
+    return names.stream()
+        .filter(n -> Syntax.DNS_LABEL.problem(n).isEmpty())
+        .collect(Collectors.toCollection(TreeSet::new));
   }
 }

@@ -135,7 +135,9 @@ final class EdgeReader {
               + "' ("
               + (declared.isEmpty()
                   ? "mesh.yaml declares no gateways"
-                  : "mesh.yaml declares: " + declared.stream().collect(Collectors.joining(", ")))
+                  : "mesh.yaml declares: "
+                      + declared.stream().collect(Collectors.joining(", "))
+                      + Suggestions.hint(name.get(), declared))
               + ")");
       return Optional.empty();
     }

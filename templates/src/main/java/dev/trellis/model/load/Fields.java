@@ -82,6 +82,7 @@ final class Fields {
                 + where
                 + " (expected one of: "
                 + String.join(", ", known)
+                + Suggestions.hint(name, known)
                 + ")");
       } else {
         values.put(name, t.getValueNode());

@@ -145,6 +145,7 @@ final class TrafficPolicyReader {
                 : Optional.of(
                     "is not a retry condition (expected one of: "
                         + String.join(", ", RETRY_CONDITIONS)
+                        + Suggestions.hint(v, RETRY_CONDITIONS)
                         + ")"),
         false);
   }

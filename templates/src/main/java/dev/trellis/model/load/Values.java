@@ -119,7 +119,16 @@ final class Values {
     src.invalid(
         node,
         path,
-        "invalid value '" + quote(value.get()) + "' (expected one of: " + allowed + ")");
+        "invalid value '"
+            + quote(value.get())
+            + "' (expected one of: "
+            + allowed
+            + Suggestions.hint(
+                value.get(),
+                Arrays.stream(type.getEnumConstants())
+                    .map(e -> e.name().toLowerCase(Locale.ROOT))
+                    .toList())
+            + ")");
     return Optional.empty();
   }
 

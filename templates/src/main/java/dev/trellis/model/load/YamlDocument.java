@@ -122,12 +122,25 @@ final class YamlDocument {
     }
   }
 
+  private static final String MAPPING_VALUES = "mapping values are not allowed here";
+
+  /**
+   * What SnakeYAML's bare {@link #MAPPING_VALUES} usually means: a key indented under a scalar, or
+   * a value holding ': ' unquoted.
+   */
+  static final String MAPPING_VALUES_HINT =
+      "(likely the indentation: this line is indented more than the key above it, which already"
+          + " has a value; or a value containing ': ' that needs quotes)";
+
   /**
    * The parser's problem, with its context when that helps: where the unclosed construct started,
    * or the first half of a two-part sentence ("expected a single document..., but found ...").
    */
   private static String describe(MarkedYAMLException e) {
     String problem = e.getProblem() == null ? "syntax error" : e.getProblem();
+    if (problem.equals(MAPPING_VALUES)) {
+      return problem + " " + MAPPING_VALUES_HINT;
+    }
     String context = e.getContext();
     Mark where = e.getContextMark();
     if (context == null) {

@@ -288,7 +288,7 @@ class DefinitionLoaderTest {
                   service("ledger")))
           .containsExactly(
               "services/payments.yaml:7:3: unknown field 'retrys' in dependencies[0] (expected one"
-                  + " of: name, timeout, retries, circuitBreakers, outlierDetection, lb)",
+                  + " of: name, timeout, retries, circuitBreakers, outlierDetection, lb; did you mean 'retries'?)",
               "services/payments.yaml:8:1: unknown field 'colour' (expected one of: name, owner,"
                   + " protocol, port, sidecar, proxyless, mtls, authz, endpoints, dependencies,"
                   + " edge)");
@@ -365,7 +365,7 @@ class DefinitionLoaderTest {
       assertThat(errors("services/a.yaml", service("a", "mtls: STRICT")))
           .containsExactly(
               "services/a.yaml:5:7: mtls: invalid value 'STRICT' (expected one of: disable,"
-                  + " permissive, strict)");
+                  + " permissive, strict; did you mean 'strict'?)");
     }
 
     @Test
@@ -450,7 +450,9 @@ class DefinitionLoaderTest {
                   "services/b.yaml",
                   "name: b\n  port: 1\n"))
           .containsExactly(
-              "services/b.yaml:2:7: invalid YAML: mapping values are not allowed here");
+              "services/b.yaml:2:7: invalid YAML: mapping values are not allowed here"
+                  + " (likely the indentation: this line is indented more than the key above it,"
+                  + " which already has a value; or a value containing ': ' that needs quotes)");
     }
 
     @Test

@@ -194,6 +194,17 @@ class TrafficPolicyLoaderTest {
   }
 
   @Test
+  void aMistypedRetryConditionGetsTheClosestOne() {
+    assertThat(paymentsErrors("    retries: {on: [connect-failures]}"))
+        .containsExactly(
+            "services/payments.yaml:7:20: dependencies[0].retries.on[0]: 'connect-failures' is not"
+                + " a retry condition (expected one of: 5xx, gateway-error, reset,"
+                + " reset-before-request, connect-failure, envoy-ratelimited, retriable-4xx,"
+                + " refused-stream, http3-post-connect-failure, cancelled, deadline-exceeded,"
+                + " internal, resource-exhausted, unavailable; did you mean 'connect-failure'?)");
+  }
+
+  @Test
   void retriesIsANumberOrAMapping() {
     assertThat(paymentsErrors("    retries: [1]"))
         .containsExactly(

@@ -75,6 +75,7 @@ class ConformanceMatrixTest {
   private final List<AutoCloseable> closing = new ArrayList<>();
   private ServeProcess serve;
   private String currentPolicy = "round_robin";
+  private boolean hangReached;
   private Definitions defs;
 
   @BeforeAll
@@ -279,8 +280,13 @@ class ConformanceMatrixTest {
       long t0 = System.nanoTime();
       String answer = awaitHangRoute(c, hang);
       long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
-      if (answer.startsWith("err DEADLINE_EXCEEDED")) {
+      if (!hangReached) {
+        record(c, TIMEOUT, failure(answer), "the call never reached the backend: " + answer);
+      } else if (answer.startsWith("err DEADLINE_EXCEEDED") && ms < 3000) {
         record(c, TIMEOUT, Outcome.WORKS, "ended after " + ms + " ms: " + answer);
+      } else if (answer.startsWith("err DEADLINE_EXCEEDED")) {
+        record(
+            c, TIMEOUT, Outcome.IGNORED, "ended only after " + ms + " ms (route: 1 s): " + answer);
       } else if (answer.equals("timeout")) {
         record(c, TIMEOUT, Outcome.IGNORED, "no answer within 8 s");
         restart(c.kind);
@@ -300,12 +306,17 @@ class ConformanceMatrixTest {
    * returns the answer of the first one that reached it (awaited at most 8 s).
    */
   private String awaitHangRoute(ConformanceClient c, PolicyBackend hang) {
+    hangReached = false;
     long until = System.nanoTime() + CATCH_UP.toNanos();
     String answer = "timeout";
     while (System.nanoTime() < until) {
       int before = hang.calls.get();
       answer = c.call(TARGET, Duration.ZERO, Duration.ofSeconds(8));
-      if (hang.calls.get() > before || answer.equals("timeout") || answer.startsWith("dead")) {
+      if (hang.calls.get() > before) {
+        hangReached = true;
+        return answer;
+      }
+      if (answer.equals("timeout") || answer.startsWith("dead")) {
         return answer;
       }
     }
@@ -349,7 +360,11 @@ class ConformanceMatrixTest {
         String detail = state.at("/last_nack/error_detail").asText();
         nackLoop(c, state);
         if (!c.alive()) {
-          record(c, scenario, Outcome.CRASHES, "after NACKing: " + detail);
+          record(
+              c,
+              scenario,
+              Outcome.CRASHES,
+              "died on this config" + (detail.isEmpty() ? "" : " after NACKing: " + detail));
           restart(c.kind);
         } else {
           record(c, scenario, Outcome.REJECTED, detail);

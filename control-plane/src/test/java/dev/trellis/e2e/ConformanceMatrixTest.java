@@ -21,6 +21,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 import java.util.stream.Collectors;
 import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.AfterAll;
@@ -525,18 +526,18 @@ class ConformanceMatrixTest {
   }
 
   private static String callUntil(ConformanceClient c, String expected, Duration within) {
-    long until = System.nanoTime() + within.toNanos();
-    String answer = c.call(TARGET);
-    while (!answer.equals(expected) && !answer.startsWith("dead") && System.nanoTime() < until) {
-      answer = c.call(TARGET);
-    }
-    return answer;
+    return callUntil(c, expected::equals, within);
   }
 
   private static String callUntilPrefix(ConformanceClient c, String prefix, Duration within) {
+    return callUntil(c, answer -> answer.startsWith(prefix), within);
+  }
+
+  /** Calls until an answer is {@code wanted}, the client dies, or {@code within} is over. */
+  private static String callUntil(ConformanceClient c, Predicate<String> wanted, Duration within) {
     long until = System.nanoTime() + within.toNanos();
     String answer = c.call(TARGET);
-    while (!answer.startsWith(prefix) && !answer.startsWith("dead") && System.nanoTime() < until) {
+    while (!wanted.test(answer) && !answer.startsWith("dead") && System.nanoTime() < until) {
       answer = c.call(TARGET);
     }
     return answer;

@@ -15,8 +15,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * Runs every check of a registry over a rendered mesh. Thread-safe, and so must checks be: callers
@@ -128,10 +126,6 @@ public final class Analyzer {
     return context.findings();
   }
 
-  /** TRL210's text for two virtual hosts sharing a domain: the domain, then the later host. */
-  private static final Pattern DUPLICATE_DOMAIN =
-      Pattern.compile("domain '([^']*)' appears in virtual hosts '[^']*' and '([^']*)'");
-
   /**
    * A duplicate domain in an edge gateway's routes (TRL210) located at the service definition that
    * declares it as an edge host (the later of the two virtual hosts, as TRL303 does), rather than
@@ -151,17 +145,19 @@ public final class Analyzer {
   }
 
   private static Finding relocated(Mesh mesh, RenderedGroup group, Finding f) {
-    Matcher m = DUPLICATE_DOMAIN.matcher(f.message());
-    if (!m.find()) {
+    Optional<VirtualHostDomainCheck.SharedDomain> shared =
+        VirtualHostDomainCheck.sharedDomain(f.message());
+    if (shared.isEmpty()) {
       return f;
     }
-    ServiceDef service = mesh.exposedThrough(group.group().name()).get(m.group(2));
+    ServiceDef service = mesh.exposedThrough(group.group().name()).get(shared.get().laterHost());
     if (service == null) {
       return f;
     }
     List<String> hosts = service.edge().orElseThrow().hosts();
+    String domain = shared.get().domain().toLowerCase(Locale.ROOT);
     for (int h = 0; h < hosts.size(); h++) {
-      if (hosts.get(h).toLowerCase(Locale.ROOT).equals(m.group(1).toLowerCase(Locale.ROOT))) {
+      if (hosts.get(h).toLowerCase(Locale.ROOT).equals(domain)) {
         return new Finding(
             f.ruleId(),
             f.level(),

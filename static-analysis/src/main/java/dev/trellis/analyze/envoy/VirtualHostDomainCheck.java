@@ -10,6 +10,9 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /** A domain listed twice among the virtual hosts of one route table (TRL210). */
 public final class VirtualHostDomainCheck implements GroupCheck {
@@ -24,6 +27,30 @@ public final class VirtualHostDomainCheck implements GroupCheck {
               + " lists one twice (\"Only unique values for domains are permitted\"). Two"
               + " services exposed on the same edge host, or a dependency declared twice, are"
               + " the usual causes.");
+
+  /** A domain named by two virtual hosts, as read back from a finding of {@link #RULE}. */
+  public record SharedDomain(String domain, String laterHost) {}
+
+  /** The text of a finding, and {@link #sharedDomain} reads it back. */
+  private static final Pattern SHARED =
+      Pattern.compile("domain '([^']*)' appears in virtual hosts '[^']*' and '([^']*)'");
+
+  static String message(String domain, String first, String later) {
+    String also =
+        first.equals(later)
+            ? "twice in virtual host '" + first + "'"
+            : "in virtual hosts '" + first + "' and '" + later + "'";
+    return "domain '" + domain + "' appears " + also;
+  }
+
+  /**
+   * The domain and the later of two distinct virtual hosts that a {@link #RULE} finding's message
+   * names; empty for a domain listed twice in one virtual host.
+   */
+  public static Optional<SharedDomain> sharedDomain(String message) {
+    Matcher m = SHARED.matcher(message);
+    return m.find() ? Optional.of(new SharedDomain(m.group(1), m.group(2))) : Optional.empty();
+  }
 
   @Override
   public List<Rule> rules() {
@@ -40,11 +67,7 @@ public final class VirtualHostDomainCheck implements GroupCheck {
           if (previous != null) {
             String where =
                 table.path().isEmpty() ? "" : " of the route configuration at " + table.path();
-            String also =
-                previous.equals(vh.getName())
-                    ? "twice in virtual host '" + previous + "'"
-                    : "in virtual hosts '" + previous + "' and '" + vh.getName() + "'";
-            context.report(RULE, table.owner(), "domain '" + domain + "' appears " + also + where);
+            context.report(RULE, table.owner(), message(domain, previous, vh.getName()) + where);
           }
         }
       }

@@ -18,13 +18,14 @@ final class Suggestions {
 
   /** The closest candidate to {@code name}, if any is close enough. */
   static Optional<String> closest(String name, Collection<String> candidates) {
+    String lower = name.toLowerCase(Locale.ROOT);
     String best = null;
     int bestDistance = Integer.MAX_VALUE;
     for (String candidate : candidates) {
       if (candidate.equals(name)) {
         continue;
       }
-      int d = distance(name.toLowerCase(Locale.ROOT), candidate.toLowerCase(Locale.ROOT));
+      int d = distance(lower, candidate.toLowerCase(Locale.ROOT));
       if (d < bestDistance) {
         best = candidate;
         bestDistance = d;

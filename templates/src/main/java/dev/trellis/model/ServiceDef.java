@@ -10,6 +10,8 @@ import java.util.Optional;
  *     and originates mTLS with the certificate providers of its bootstrap; excludes {@code sidecar}
  * @param mtls the service's own mode; absent means the mesh default (see {@link Mesh#mtlsOf})
  * @param authz whether inbound authorization denies undeclared callers or only counts them
+ * @param clients the gRPC implementations a proxyless service runs on, as its definition narrows
+ *     them ({@code clients: [grpc-node]}); empty means every one (see {@link #servedClients()})
  */
 public record ServiceDef(
     String name,
@@ -23,10 +25,53 @@ public record ServiceDef(
     Endpoints endpoints,
     List<Dependency> dependencies,
     Optional<EdgeExposure> edge,
-    Provenance provenance) {
+    Provenance provenance,
+    List<XdsClient> clients) {
 
   public ServiceDef {
     dependencies = List.copyOf(dependencies);
+    clients = List.copyOf(clients);
+  }
+
+  /** A service that runs on any client of its kind. */
+  public ServiceDef(
+      String name,
+      String owner,
+      Protocol protocol,
+      int port,
+      boolean sidecar,
+      boolean proxyless,
+      Optional<MtlsMode> mtls,
+      AuthzMode authz,
+      Endpoints endpoints,
+      List<Dependency> dependencies,
+      Optional<EdgeExposure> edge,
+      Provenance provenance) {
+    this(
+        name,
+        owner,
+        protocol,
+        port,
+        sidecar,
+        proxyless,
+        mtls,
+        authz,
+        endpoints,
+        dependencies,
+        edge,
+        provenance,
+        List.of());
+  }
+
+  /**
+   * The clients that read this service's config: the declared ones or every gRPC client when
+   * proxyless, otherwise Envoy (its sidecar, or the edge in front of it).
+   */
+  public List<XdsClient> servedClients() {
+    if (!proxyless) {
+      return List.of(XdsClient.ENVOY);
+    }
+    return clients.isEmpty() ? XdsClient.GRPC : clients;
   }
 
   /** A service that is not proxyless and only audits authorization. */

@@ -299,7 +299,8 @@ public final class RolloutPlan {
         s.endpoints(),
         s.dependencies(),
         s.edge(),
-        s.provenance());
+        s.provenance(),
+        s.clients());
   }
 
   private static String lower(Enum<?> e) {

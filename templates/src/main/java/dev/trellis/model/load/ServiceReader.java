@@ -7,7 +7,9 @@ import dev.trellis.model.Endpoints;
 import dev.trellis.model.MtlsMode;
 import dev.trellis.model.Protocol;
 import dev.trellis.model.ServiceDef;
+import dev.trellis.model.SourceLocation;
 import dev.trellis.model.TrafficPolicy;
+import dev.trellis.model.XdsClient;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -26,6 +28,7 @@ final class ServiceReader {
           "port",
           "sidecar",
           "proxyless",
+          "clients",
           "mtls",
           "authz",
           "endpoints",
@@ -79,6 +82,8 @@ final class ServiceReader {
           "proxyless",
           "a service is either behind a sidecar or proxyless, not both");
     }
+    List<XdsClient> clients =
+        f.optional("clients").map(n -> clients(n, proxyless.orElse(false))).orElse(List.of());
     Optional<MtlsMode> mtls =
         f.optional("mtls").flatMap(n -> Values.choice(src, "mtls", n, MtlsMode.class));
     Optional<AuthzMode> authz =
@@ -110,7 +115,54 @@ final class ServiceReader {
             endpoints.orElseThrow(),
             dependencies,
             edge,
-            src.provenance()));
+            src.provenance(),
+            clients));
+  }
+
+  private List<XdsClient> clients(Node node, boolean proxyless) {
+    if (!proxyless) {
+      src.invalid(
+          node,
+          "clients",
+          "only a proxyless service names its gRPC clients; this service is served through Envoy");
+      return List.of();
+    }
+    List<String> labels = XdsClient.GRPC.stream().map(XdsClient::label).toList();
+    List<XdsClient> out = new ArrayList<>();
+    Map<XdsClient, SourceLocation> seen = new HashMap<>();
+    for (Values.Item item : Values.nonEmptyItems(src, "clients", node).orElse(List.of())) {
+      Optional<String> value = Values.text(src, item.path(), item.node());
+      if (value.isEmpty()) {
+        continue;
+      }
+      Optional<XdsClient> client = XdsClient.ofLabel(value.get()).filter(XdsClient.GRPC::contains);
+      if (client.isEmpty()) {
+        src.invalid(
+            item.node(),
+            item.path(),
+            "invalid value '"
+                + Values.quote(value.get())
+                + "' (expected one of: "
+                + String.join(", ", labels)
+                + Suggestions.hint(value.get(), labels)
+                + ")");
+        continue;
+      }
+      SourceLocation first = seen.putIfAbsent(client.get(), src.at(item.node()));
+      if (first != null) {
+        src.invalid(
+            item.node(),
+            item.path(),
+            "duplicate client '"
+                + value.get()
+                + "' (first at "
+                + Values.position(first, src.at(item.node()))
+                + ")");
+        continue;
+      }
+      out.add(client.get());
+    }
+    return out;
   }
 
   private Optional<String> name(Node node) {

@@ -19,6 +19,7 @@ import dev.trellis.model.ServiceAccountBinding;
 import dev.trellis.model.ServiceDef;
 import dev.trellis.model.SourceLocation;
 import dev.trellis.model.TrafficPolicy;
+import dev.trellis.model.XdsClient;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -290,7 +291,7 @@ class DefinitionLoaderTest {
               "services/payments.yaml:7:3: unknown field 'retrys' in dependencies[0] (expected one"
                   + " of: name, timeout, retries, circuitBreakers, outlierDetection, lb; did you mean 'retries'?)",
               "services/payments.yaml:8:1: unknown field 'colour' (expected one of: name, owner,"
-                  + " protocol, port, sidecar, proxyless, mtls, authz, endpoints, dependencies,"
+                  + " protocol, port, sidecar, proxyless, clients, mtls, authz, endpoints, dependencies,"
                   + " edge)");
     }
 
@@ -382,6 +383,38 @@ class DefinitionLoaderTest {
           .containsExactly(
               "services/a.yaml:6:12: proxyless: a service is either behind a sidecar or"
                   + " proxyless, not both");
+    }
+
+    @Test
+    void aProxylessServiceMayNarrowItsClients() {
+      assertThat(servedClients(service("a", "proxyless: true", "clients: [grpc-node, grpc-core]")))
+          .containsExactly(XdsClient.GRPC_NODE, XdsClient.GRPC_CORE);
+      assertThat(servedClients(service("a", "proxyless: true"))).isEqualTo(XdsClient.GRPC);
+      assertThat(servedClients(service("a"))).containsExactly(XdsClient.ENVOY);
+    }
+
+    private List<XdsClient> servedClients(String serviceA) {
+      return mesh("services/a.yaml", serviceA).service("a").orElseThrow().servedClients();
+    }
+
+    @Test
+    void clientsAreKnownGrpcClientsOfAProxylessService() {
+      assertThat(
+              errors(
+                  "services/a.yaml",
+                  service("a", "proxyless: true", "clients: [grpc-nod, envoy, grpc-go, grpc-go]")))
+          .containsExactly(
+              "services/a.yaml:6:11: clients[0]: invalid value 'grpc-nod' (expected one of:"
+                  + " grpc-java, grpc-node, grpc-core, grpc-go; did you mean 'grpc-node'?)",
+              "services/a.yaml:6:21: clients[1]: invalid value 'envoy' (expected one of:"
+                  + " grpc-java, grpc-node, grpc-core, grpc-go)",
+              "services/a.yaml:6:37: clients[3]: duplicate client 'grpc-go' (first at column 28)");
+      assertThat(errors("services/a.yaml", service("a", "sidecar: true", "clients: [grpc-java]")))
+          .containsExactly(
+              "services/a.yaml:6:10: clients: only a proxyless service names its gRPC clients;"
+                  + " this service is served through Envoy");
+      assertThat(errors("services/a.yaml", service("a", "proxyless: true", "clients: []")))
+          .containsExactly("services/a.yaml:6:10: clients: must not be empty");
     }
 
     @Test

@@ -1,6 +1,8 @@
 package dev.trellis.analyze;
 
 import dev.trellis.model.SourceLocation;
+import dev.trellis.render.Origin;
+import dev.trellis.render.RenderedResource;
 import java.util.Comparator;
 import java.util.Optional;
 
@@ -30,6 +32,31 @@ public record Finding(
   public static Finding of(Rule rule, String message, SourceLocation location) {
     return new Finding(
         rule.id(), rule.level(), message, location, Optional.empty(), Optional.empty());
+  }
+
+  /**
+   * A finding about one rendered resource of {@code group}, located at the definition it was
+   * rendered for: the message gets the resource as prefix ({@code Cluster 'ledger': }) and the
+   * group and template as suffix.
+   */
+  public static Finding about(Rule rule, String group, RenderedResource resource, String message) {
+    Origin origin = resource.origin();
+    String type = resource.type().protoClass().getSimpleName();
+    StringBuilder text = new StringBuilder();
+    text.append(type).append(" '").append(resource.name()).append("': ").append(message);
+    text.append(" [group '").append(group).append('\'');
+    if (!origin.template().isEmpty()) {
+      text.append(", template '").append(origin.template()).append("' line ");
+      text.append(origin.templateLine());
+    }
+    text.append(']');
+    return new Finding(
+        rule.id(),
+        rule.level(),
+        text.toString(),
+        origin.definition(),
+        Optional.of(group),
+        Optional.of(type + "/" + resource.name()));
   }
 
   /**

@@ -2,14 +2,12 @@ package dev.trellis.analyze;
 
 import com.google.protobuf.util.JsonFormat.TypeRegistry;
 import dev.trellis.model.Mesh;
-import dev.trellis.render.Origin;
 import dev.trellis.render.RenderedGroup;
 import dev.trellis.render.RenderedResource;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.function.Function;
 
 /**
@@ -52,30 +50,9 @@ public final class GroupContext {
     return key.cast(value);
   }
 
-  /**
-   * Reports a finding about {@code resource}, located at the definition it was rendered for. The
-   * message gets the resource as prefix ({@code Cluster 'ledger': }) and the group and template as
-   * suffix.
-   */
+  /** Reports a finding about {@code resource} (see {@link Finding#about}). */
   public void report(Rule rule, RenderedResource resource, String message) {
-    Origin origin = resource.origin();
-    String type = resource.type().protoClass().getSimpleName();
-    StringBuilder text = new StringBuilder();
-    text.append(type).append(" '").append(resource.name()).append("': ").append(message);
-    text.append(" [group '").append(group.group().id()).append('\'');
-    if (!origin.template().isEmpty()) {
-      text.append(", template '").append(origin.template()).append("' line ");
-      text.append(origin.templateLine());
-    }
-    text.append(']');
-    findings.add(
-        new Finding(
-            rule.id(),
-            rule.level(),
-            text.toString(),
-            origin.definition(),
-            Optional.of(group.group().id()),
-            Optional.of(type + "/" + resource.name())));
+    findings.add(Finding.about(rule, group.group().id(), resource, message));
   }
 
   List<Finding> findings() {

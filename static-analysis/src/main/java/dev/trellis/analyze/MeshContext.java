@@ -2,7 +2,9 @@ package dev.trellis.analyze;
 
 import dev.trellis.model.Mesh;
 import dev.trellis.model.SourceLocation;
+import dev.trellis.render.RenderedGroup;
 import dev.trellis.render.RenderedMesh;
+import dev.trellis.render.RenderedResource;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -36,6 +38,11 @@ public final class MeshContext {
     findings.add(
         new Finding(
             rule.id(), rule.level(), message, location, Optional.of(group), Optional.empty()));
+  }
+
+  /** Reports a finding about one rendered resource of a group (see {@link Finding#about}). */
+  public void report(Rule rule, RenderedGroup group, RenderedResource resource, String message) {
+    findings.add(Finding.about(rule, group.group().id(), resource, message));
   }
 
   List<Finding> findings() {

@@ -1,5 +1,7 @@
 package dev.trellis.analyze;
 
+import dev.trellis.analyze.clients.Capabilities;
+import dev.trellis.analyze.clients.ClientSupportCheck;
 import dev.trellis.analyze.definitions.CookieNameCheck;
 import dev.trellis.analyze.envoy.EdsEndpointsCheck;
 import dev.trellis.analyze.envoy.FieldConstraintCheck;
@@ -130,7 +132,8 @@ public final class RuleRegistry {
             new CorsWildcardCredentialsCheck(),
             new RetryPerTryTimeoutCheck(),
             new DependencyTimeoutCheck(),
-            new EdgeWithoutTlsCheck()),
+            new EdgeWithoutTlsCheck(),
+            new ClientSupportCheck(Capabilities.standard())),
         concat(Suppressions.RULES, PipelineFindings.RULES));
   }
 

@@ -76,6 +76,9 @@ class RuleRegistryTest {
       if (c.getClass().getPackageName().endsWith(".mesh")) {
         assertThat(c.rules()).allMatch(r -> r.category() == Rule.Category.MESH_POLICY);
       }
+      if (c.getClass().getPackageName().endsWith(".clients")) {
+        assertThat(c.rules()).allMatch(r -> r.category() == Rule.Category.CLIENT_SUPPORT);
+      }
     }
   }
 
@@ -117,7 +120,7 @@ class RuleRegistryTest {
 
   @Test
   void ruleShapeIsEnforced() {
-    assertThatThrownBy(() -> rule("TRL501", "x")).hasMessageContaining("TRL1xx..TRL4xx");
+    assertThatThrownBy(() -> rule("TRL601", "x")).hasMessageContaining("TRL1xx..TRL5xx");
     assertThatThrownBy(() -> rule("TRL301", "Not_Kebab")).hasMessageContaining("kebab-case");
     assertThatThrownBy(() -> new Rule("TRL301", "x", Level.INFO, "two\nlines", "doc"))
         .hasMessageContaining("one line");

@@ -98,6 +98,7 @@ final class PolicyModel {
                 .map(r -> plain("percent", r.percent(), "min_concurrency", r.minConcurrency()))
                 .orElse(Map.of()))
         .put("circuit_breakers", circuitBreakers(p.circuitBreakers()))
+        .put("max_requests", p.circuitBreakers().maxRequests().<Object>map(v -> v).orElse(""))
         .put("outlier_detection", outlierDetection(p.outlierDetection()))
         .put("lb_policy", lb.name())
         .put("grpc_lb_policies", grpcLbPolicies(lb))

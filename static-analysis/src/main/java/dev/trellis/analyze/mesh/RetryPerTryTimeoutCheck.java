@@ -18,9 +18,9 @@ import java.util.List;
 
 /**
  * A dependency whose calls are retried without a per-try timeout (TRL311). Read from the caller's
- * rendered config: its sidecar's {@code outbound} virtual host for the dependency, and its
- * proxyless gRPC route configuration named after it. One finding per dependency, at its {@code
- * retries}.
+ * rendered config: its sidecar's {@code outbound} virtual host for the dependency. Proxyless gRPC
+ * has no per-try timeout (gRFC A44), so its routes are not asked for one. One finding per
+ * dependency, at its {@code retries}.
  */
 public final class RetryPerTryTimeoutCheck implements MeshCheck {
 
@@ -50,12 +50,11 @@ public final class RetryPerTryTimeoutCheck implements MeshCheck {
       }
       // The caller's route configurations, read once for all its dependencies.
       List<RouteConfiguration> sidecar = routes(context, ProxyGroup.sidecar(s.name()));
-      List<RouteConfiguration> grpc = routes(context, ProxyGroup.grpc(s.name()));
       for (int i = 0; i < s.dependencies().size(); i++) {
         Dependency d = s.dependencies().get(i);
         List<String> where = new ArrayList<>();
         int retries = 0;
-        for (Site site : sites(s, d, sidecar, grpc)) {
+        for (Site site : sites(s, d, sidecar)) {
           RetryPolicy p = site.route().getRoute().getRetryPolicy();
           int n = p.hasNumRetries() ? p.getNumRetries().getValue() : 1;
           if (site.route().getRoute().hasRetryPolicy() && n > 0 && !p.hasPerTryTimeout()) {
@@ -97,12 +96,9 @@ public final class RetryPerTryTimeoutCheck implements MeshCheck {
     return group == null ? List.of() : group.protos(ResourceType.ROUTE, RouteConfiguration.class);
   }
 
-  /** The routes of {@code caller}'s groups that carry its calls to {@code d}. */
+  /** The routes of {@code caller}'s sidecar that carry its calls to {@code d}. */
   private static List<Site> sites(
-      ServiceDef caller,
-      Dependency d,
-      List<RouteConfiguration> sidecarRoutes,
-      List<RouteConfiguration> grpcRoutes) {
+      ServiceDef caller, Dependency d, List<RouteConfiguration> sidecarRoutes) {
     List<Site> out = new ArrayList<>();
     for (RouteConfiguration rc : sidecarRoutes) {
       if (rc.getName().equals("outbound")) {
@@ -110,13 +106,6 @@ public final class RetryPerTryTimeoutCheck implements MeshCheck {
             .filter(v -> v.getName().equals(d.name()))
             .findFirst()
             .ifPresent(v -> addRoutes(v, ProxyGroup.sidecar(caller.name()).id(), rc, out));
-      }
-    }
-    for (RouteConfiguration rc : grpcRoutes) {
-      if (rc.getName().equals(d.name())) {
-        rc.getVirtualHostsList().stream()
-            .findFirst()
-            .ifPresent(v -> addRoutes(v, ProxyGroup.grpc(caller.name()).id(), rc, out));
       }
     }
     return out;

@@ -24,6 +24,7 @@ import dev.trellis.analyze.mesh.EdgeTimeoutCheck;
 import dev.trellis.analyze.mesh.EdgeWithoutTlsCheck;
 import dev.trellis.analyze.mesh.PlaintextToStrictPortCheck;
 import dev.trellis.analyze.mesh.RetryPerTryTimeoutCheck;
+import dev.trellis.analyze.mesh.SidecarAddressSharedCheck;
 import dev.trellis.analyze.mesh.SidecarPortCollisionCheck;
 import dev.trellis.analyze.mesh.StrictMtlsCallerCheck;
 import dev.trellis.analyze.rollout.AuditObservations;
@@ -122,6 +123,7 @@ public final class RuleRegistry {
             new PlaintextToStrictPortCheck(),
             new EdgeTcpServiceCheck(),
             new SidecarPortCollisionCheck(),
+            new SidecarAddressSharedCheck(),
             new StrictCycleCheck(),
             new ProxylessCallerCheck(),
             new EnforceCheck(audit),

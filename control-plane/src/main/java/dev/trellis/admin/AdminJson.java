@@ -8,7 +8,9 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.google.protobuf.Any;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.util.JsonFormat;
+import dev.trellis.analyze.clients.Capabilities;
 import dev.trellis.analyze.report.JsonReporter;
+import dev.trellis.model.XdsClient;
 import dev.trellis.publish.PublishedGroup;
 import dev.trellis.render.EnvoyTypes;
 import dev.trellis.render.Redaction;
@@ -99,7 +101,7 @@ final class AdminJson {
       proxy.put("known_group", p.knownGroup());
       proxy.put("stream", p.streamId());
       proxy.put("protocol", p.delta() ? "delta" : "sotw");
-      proxy.put("user_agent", clientText(p.userAgent()));
+      client(proxy.putObject("client"), p.client());
       proxy.put("connected_at", time(p.connectedAt()));
       ObjectNode typesNode = proxy.putObject("types");
       p.types().entrySet().stream()
@@ -110,6 +112,21 @@ final class AdminJson {
       }
     }
     return root;
+  }
+
+  /**
+   * The node's client as it names itself, and as the capability model knows it: {@code kind} is one
+   * of its clients (e.g. {@code grpc-node}) or {@code unknown}, {@code release} the gRPC release
+   * read from the version when it names one.
+   */
+  private static void client(ObjectNode node, ProxyStatus.Client c) {
+    node.put("name", clientText(c.name()));
+    node.put("version", clientText(c.version()));
+    node.put(
+        "kind", Capabilities.standard().identify(c.name()).map(XdsClient::label).orElse("unknown"));
+    Capabilities.release(c.version()).ifPresent(r -> node.put("release", r));
+    ArrayNode features = node.putArray("features");
+    c.features().forEach(f -> features.add(clientText(f)));
   }
 
   /**

@@ -1,6 +1,7 @@
 package dev.trellis.stream;
 
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -13,11 +14,21 @@ public record ProxyStatus(
     boolean knownGroup,
     long streamId,
     boolean delta,
-    String userAgent,
+    Client client,
     Instant connectedAt,
     Map<String, TypeStatus> types) {
 
   public ProxyStatus {
     types = Map.copyOf(types);
+  }
+
+  /**
+   * What the node says it runs: {@code user_agent_name}, {@code user_agent_version} and {@code
+   * client_features}, as sent (the client chose them: bound them before printing).
+   */
+  public record Client(String name, String version, List<String> features) {
+    public Client {
+      features = List.copyOf(features);
+    }
   }
 }

@@ -38,6 +38,9 @@ final class ProxyTracker implements DiscoveryServerCallbacks {
   private static final Logger LOG = LoggerFactory.getLogger(ProxyTracker.class);
   private static final int LOGGED_GROUPS = 20;
 
+  /** Client features kept per stream for /debug/proxies; real clients send a handful. */
+  private static final int MAX_CLIENT_FEATURES = 32;
+
   /** Longest node id accepted (Envoy's are host or pod names). */
   static final int MAX_NODE_ID = 1024;
 
@@ -368,7 +371,10 @@ final class ProxyTracker implements DiscoveryServerCallbacks {
         publisher.group(stream.group()).isPresent(),
         stream.id,
         stream.delta(),
-        node.getUserAgentName(),
+        new ProxyStatus.Client(
+            node.getUserAgentName(),
+            node.getUserAgentVersion(),
+            node.getClientFeaturesList().stream().limit(MAX_CLIENT_FEATURES).toList()),
         stream.openedAt,
         types);
   }

@@ -3,6 +3,8 @@ package dev.trellis.admin;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.trellis.publish.PackedResources;
 import dev.trellis.publish.SnapshotPublisher;
 import dev.trellis.stream.NodeGroup;
@@ -183,12 +185,57 @@ class AdminServerTest {
         LONG,
         List.of(
             new ProxyStatus(
-                id, "g".repeat(1 << 20), false, 1, false, "envoy", Instant.EPOCH, Map.of())));
+                id,
+                "g".repeat(1 << 20),
+                false,
+                1,
+                false,
+                new ProxyStatus.Client("gRPC Node Pure JS", "v".repeat(1 << 20), List.of()),
+                Instant.EPOCH,
+                Map.of())));
 
     HttpResponse<String> proxies = get("/debug/proxies");
 
     assertThat(proxies.statusCode()).isEqualTo(200);
     assertThat(proxies.body()).hasSizeLessThan(8 * 1024).contains("(1047552 more characters)");
+  }
+
+  @Test
+  void debugProxiesNamesEachProxysClientByTheCapabilityModel() throws Exception {
+    start(
+        LONG,
+        List.of(
+            new ProxyStatus(
+                "web-1",
+                "grpc:web",
+                true,
+                1,
+                false,
+                new ProxyStatus.Client(
+                    "gRPC C-core linux Python",
+                    "C-core 29.0.0 Python 1.51.1",
+                    List.of("envoy.lb.does_not_support_overprovisioning")),
+                Instant.EPOCH,
+                Map.of()),
+            new ProxyStatus(
+                "x-1",
+                "x",
+                false,
+                2,
+                true,
+                new ProxyStatus.Client("my-xds", "", List.of()),
+                Instant.EPOCH,
+                Map.of())));
+
+    JsonNode proxies = new ObjectMapper().readTree(get("/debug/proxies").body()).path("proxies");
+
+    assertThat(proxies.get(0).path("client").toString())
+        .isEqualTo(
+            "{\"name\":\"gRPC C-core linux Python\",\"version\":\"C-core 29.0.0 Python 1.51.1\","
+                + "\"kind\":\"grpc-core\",\"release\":\"1.51.1\","
+                + "\"features\":[\"envoy.lb.does_not_support_overprovisioning\"]}");
+    assertThat(proxies.get(1).path("client").toString())
+        .isEqualTo("{\"name\":\"my-xds\",\"version\":\"\",\"kind\":\"unknown\",\"features\":[]}");
   }
 
   @Test

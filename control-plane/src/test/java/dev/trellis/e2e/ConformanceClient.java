@@ -1,5 +1,6 @@
 package dev.trellis.e2e;
 
+import dev.trellis.model.XdsClient;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -26,14 +27,16 @@ final class ConformanceClient implements AutoCloseable {
 
   /** How each kind of client is started, from the bootstrap file. */
   enum Kind {
-    GRPC_JAVA("grpc-java"),
-    GRPC_NODE("grpc-node"),
-    C_CORE("C-core (python)");
+    GRPC_JAVA(XdsClient.GRPC_JAVA),
+    GRPC_NODE(XdsClient.GRPC_NODE),
+    C_CORE(XdsClient.GRPC_CORE);
 
+    final XdsClient client;
     final String label;
 
-    Kind(String label) {
-      this.label = label;
+    Kind(XdsClient client) {
+      this.client = client;
+      this.label = client.label();
     }
   }
 
@@ -76,21 +79,25 @@ final class ConformanceClient implements AutoCloseable {
   static ConformanceClient start(
       Kind kind, Path dir, Path clients, int xdsPort, String nodeId, String cluster)
       throws IOException {
-    Path bootstrap = dir.resolve(nodeId + "-bootstrap.json");
-    Files.writeString(
-        bootstrap,
-        """
-        {
-          "xds_servers": [{
-            "server_uri": "127.0.0.1:%d",
-            "channel_creds": [{"type": "insecure"}],
-            "server_features": ["xds_v3"]
-          }],
-          "node": {"id": "%s", "cluster": "%s", "locality": {"zone": "conformance"}},
-          "server_listener_resource_name_template": "grpc/server?xds.resource.listening_address=%%s"
-        }
-        """
-            .formatted(xdsPort, nodeId, cluster));
+    return start(kind, dir, clients, xdsPort, nodeId, cluster, null, false);
+  }
+
+  /**
+   * As above, with {@code certificates} (may be null) for the bootstrap's file_watcher provider
+   * and, with {@code xdsCredentials}, channels that take their transport security from xDS
+   * (otherwise plaintext whatever the clusters say).
+   */
+  static ConformanceClient start(
+      Kind kind,
+      Path dir,
+      Path clients,
+      int xdsPort,
+      String nodeId,
+      String cluster,
+      Path certificates,
+      boolean xdsCredentials)
+      throws IOException {
+    Path bootstrap = GrpcBootstrapFile.write(dir, xdsPort, nodeId, cluster, certificates);
     List<String> command = new ArrayList<>();
     switch (kind) {
       case GRPC_JAVA ->
@@ -101,6 +108,7 @@ final class ConformanceClient implements AutoCloseable {
                   "-cp",
                   System.getProperty("java.class.path"),
                   "-Dio.grpc.xds.bootstrap=" + bootstrap,
+                  "-Dtrellis.e2e.credentials=" + (xdsCredentials ? "xds" : "plaintext"),
                   XdsClientMain.class.getName()));
       case GRPC_NODE ->
           command.addAll(List.of("node", clients.resolve("node-client.js").toString()));
@@ -114,6 +122,7 @@ final class ConformanceClient implements AutoCloseable {
     Map<String, String> env = builder.environment();
     env.put("GRPC_XDS_BOOTSTRAP", bootstrap.toString());
     env.put("PYTHONUNBUFFERED", "1");
+    env.put("TRELLIS_XDS_CREDENTIALS", xdsCredentials ? "xds" : "plaintext");
     ConformanceClient client = new ConformanceClient(kind, nodeId, builder.start(), stderr);
     if (kind != Kind.GRPC_JAVA) {
       String ready = client.next(Duration.ofSeconds(30));

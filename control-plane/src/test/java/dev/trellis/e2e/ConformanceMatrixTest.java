@@ -5,13 +5,20 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.trellis.analyze.clients.Capabilities;
 import dev.trellis.e2e.ConformanceClient.Kind;
 import dev.trellis.e2e.ConformanceTable.Outcome;
+import dev.trellis.mtls.CertificateAuthority;
+import dev.trellis.mtls.PemFiles;
+import dev.trellis.mtls.SpiffeId;
 import dev.trellis.testing.Definitions;
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumMap;
@@ -35,17 +42,24 @@ import org.junit.jupiter.api.io.TempDir;
  * (child JVM), grpc-node ({@code @grpc/grpc-js-xds}, from {@code src/test/clients}) and gRPC C-core
  * (Debian's python3-grpcio), each client its own process driven over stdin/stdout. The clients are
  * installed by {@code src/test/clients/install.sh}; a client that cannot be installed or started
- * gets "not run" rows with the reason. The observed table goes to {@code target/conformance.md};
- * the cells every client must pass are asserted at the end, after the table is written.
+ * gets "not run" rows with the reason. The observed table goes to {@code target/conformance.md}
+ * (and, with {@code -Dtrellis.conformance.update=true}, into {@code docs/conformance.md}); the
+ * cells every client must pass, and the agreement of every cell with the capability model, are
+ * asserted at the end, after the table is written.
  */
 class ConformanceMatrixTest {
 
   private static final String TARGET = "xds:///greeter";
+
+  /** The trust domain {@link Definitions} writes into mesh.yaml. */
+  private static final String TRUST_DOMAIN = "demo.example.org";
+
   private static final Duration CATCH_UP = Duration.ofSeconds(60);
   private static final Duration SETTLE = Duration.ofSeconds(20);
   private static final Path CLIENTS = Path.of("src/test/clients").toAbsolutePath();
 
   static final String REACH = "reach a backend";
+  static final String IDENTIFIED = "named in /debug/proxies";
   static final String MOVE = "endpoint move, no failed RPC";
   static final String LAST_GOOD = "last good config on a broken edit";
   static final String NACK = "NACK, no resend loop";
@@ -66,7 +80,18 @@ class ConformanceMatrixTest {
       java.util.Arrays.asList("round_robin", null, "random", "least_request", "ring_hash");
 
   private static final Map<Kind, String> notInstalled = new EnumMap<>(Kind.class);
-  private static final ConformanceTable table = new ConformanceTable();
+  private static final ConformanceTable table =
+      new ConformanceTable()
+          .feature("lb: round_robin", "lb.round_robin")
+          .feature("lb: default (no lb:)", "lb.least_request")
+          .feature("lb: random", "lb.random")
+          .feature("lb: least_request", "lb.least_request")
+          .feature("lb: ring_hash", "lb.ring_hash")
+          .feature(RETRIES, "retry_policy")
+          .feature(TIMEOUT, "max_stream_duration")
+          .feature(MTLS, "tls.certificate_provider")
+          .feature(RBAC, "rbac");
+  private static final Path DOC = Path.of("../docs/conformance.md");
 
   @TempDir static Path dir;
 
@@ -77,6 +102,7 @@ class ConformanceMatrixTest {
   private ServeProcess serve;
   private String currentPolicy = "round_robin";
   private boolean hangReached;
+  private long hangCallMillis;
   private Definitions defs;
 
   @BeforeAll
@@ -147,8 +173,56 @@ class ConformanceMatrixTest {
           TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - start));
       fillNotRun();
       table.write(Path.of("target/conformance.md"));
+      if (Boolean.getBoolean("trellis.conformance.update")) {
+        ConformanceDoc.replaceObserved(DOC, table.markdown());
+      }
     }
     assertMustWork();
+    assertAgreesWithTheModel();
+  }
+
+  /**
+   * Every cell that ran and tests a feature shows what the capability model says of the client:
+   * when a client changes, the model (and so lint) must change with it.
+   */
+  private void assertAgreesWithTheModel() {
+    Capabilities model = Capabilities.standard();
+    List<String> disagreements = new ArrayList<>();
+    for (ConformanceTable.Row row : table.rows()) {
+      if (row.outcome() == Outcome.NOT_RUN) {
+        continue;
+      }
+      Kind kind = Kind.valueOf(kindName(row.client()));
+      table
+          .featureOf(row.scenario())
+          .flatMap(f -> model.expectedOutcome(f, kind.client))
+          .filter(expected -> !expected.equals(row.outcome().label))
+          .ifPresent(
+              expected ->
+                  disagreements.add(
+                      row.client()
+                          + " / "
+                          + row.scenario()
+                          + ": model says "
+                          + expected
+                          + ", seen "
+                          + row.outcome().label
+                          + " ("
+                          + row.detail()
+                          + ")"));
+    }
+    assertThat(disagreements)
+        .as("cells that disagree with capabilities.yaml; matrix:%n%s", table.markdown())
+        .isEmpty();
+  }
+
+  private static String kindName(String label) {
+    for (Kind k : Kind.values()) {
+      if (k.label.equals(label)) {
+        return k.name();
+      }
+    }
+    throw new IllegalArgumentException("no client kind labelled " + label);
   }
 
   /** Every cell no client filled: "not run" with the reason (not installed, not started). */
@@ -162,7 +236,7 @@ class ConformanceMatrixTest {
                 scenarios.add(r.scenario());
               }
             });
-    for (String s : List.of(REACH, MOVE, LAST_GOOD, "lb: round_robin")) {
+    for (String s : List.of(REACH, IDENTIFIED, MOVE, LAST_GOOD, "lb: round_robin", NACK)) {
       if (!scenarios.contains(s)) {
         scenarios.add(s);
       }
@@ -177,7 +251,9 @@ class ConformanceMatrixTest {
               notInstalled.getOrDefault(
                   kind,
                   scenario.equals(NACK)
-                      ? "no config in these scenarios was rejected by this client"
+                      ? "this client rejected nothing served here (the publish gate holds back"
+                          + " what capabilities.yaml says it rejects, TRL501); grpc-java's NACK"
+                          + " without a resend is GrpcXdsClientE2eTest's"
                       : "the client was not running"));
         }
       }
@@ -187,7 +263,7 @@ class ConformanceMatrixTest {
   private void assertMustWork() {
     List<String> failures = new ArrayList<>();
     for (Kind kind : Kind.values()) {
-      for (String scenario : List.of(REACH, MOVE, LAST_GOOD, "lb: round_robin")) {
+      for (String scenario : List.of(REACH, IDENTIFIED, MOVE, LAST_GOOD, "lb: round_robin")) {
         var row = table.get(kind.label, scenario);
         if (row.isEmpty() || row.get().outcome() != Outcome.WORKS) {
           failures.add(
@@ -203,6 +279,23 @@ class ConformanceMatrixTest {
     for (ConformanceClient c : live()) {
       String answer = callUntil(c, "ok backend-a", CATCH_UP);
       record(c, REACH, answer.equals("ok backend-a") ? Outcome.WORKS : failure(answer), answer);
+    }
+
+    // Serve knows which client each proxy runs, by the capability model's user agents.
+    for (ConformanceClient c : live()) {
+      JsonNode client = proxy(c.nodeId).path("client");
+      String seen =
+          client.path("kind").asText()
+              + " ("
+              + client.path("name").asText()
+              + " "
+              + client.path("version").asText()
+              + ")";
+      record(
+          c,
+          IDENTIFIED,
+          client.path("kind").asText().equals(c.kind.label) ? Outcome.WORKS : Outcome.FAILS,
+          seen);
     }
 
     // Follow an endpoint move (the old backend stays up): no RPC may fail meanwhile.
@@ -244,8 +337,8 @@ class ConformanceMatrixTest {
     // Retries: the only backend fails every other call; two retries on UNAVAILABLE hide that.
     PolicyBackend flaky = new PolicyBackend("flaky", PolicyBackend.Behavior.FAIL_EVERY_OTHER_CALL);
     closing.add(flaky);
-    web("round_robin", "\n    retries: {attempts: 2, on: [unavailable], perTryTimeout: 2s}");
-    greeter(List.of(flaky.port()));
+    applied("routes", () -> web("round_robin", "\n    retries: {attempts: 2, on: [unavailable]}"));
+    applied("endpoints", () -> greeter(List.of(flaky.port())));
     for (ConformanceClient c : live()) {
       String answer = callUntilPrefix(c, "ok flaky", CATCH_UP);
       if (!answer.startsWith("ok flaky")) {
@@ -273,18 +366,27 @@ class ConformanceMatrixTest {
     // Timeout: the only backend never answers; the route's 1 s timeout must end the call.
     PolicyBackend hang = new PolicyBackend("hang", PolicyBackend.Behavior.HANG);
     closing.add(hang);
-    web("round_robin", "");
-    defs.write(
-        "services/web.yaml", webYaml("round_robin", "").replace("timeout: 5s", "timeout: 1s"));
-    greeter(List.of(hang.port()));
+    applied(
+        "routes",
+        () ->
+            defs.write(
+                "services/web.yaml",
+                webYaml("round_robin", "").replace("timeout: 5s", "timeout: 1s")));
+    applied("endpoints", () -> greeter(List.of(hang.port())));
     for (ConformanceClient c : live()) {
-      long t0 = System.nanoTime();
       String answer = awaitHangRoute(c, hang);
-      long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
-      if (!hangReached) {
-        record(c, TIMEOUT, failure(answer), "the call never reached the backend: " + answer);
+      long ms = hangCallMillis;
+      String reached = hangReached ? "" : " (before reaching the backend)";
+      if (answer.startsWith("err DEADLINE_EXCEEDED") && ms < 700) {
+        record(
+            c,
+            TIMEOUT,
+            Outcome.FAILS,
+            "ended after " + ms + " ms, long before the route's 1 s" + reached + ": " + answer);
       } else if (answer.startsWith("err DEADLINE_EXCEEDED") && ms < 3000) {
-        record(c, TIMEOUT, Outcome.WORKS, "ended after " + ms + " ms: " + answer);
+        record(c, TIMEOUT, Outcome.WORKS, "ended after " + ms + " ms" + reached + ": " + answer);
+      } else if (!hangReached) {
+        record(c, TIMEOUT, failure(answer), "the call never reached the backend: " + answer);
       } else if (answer.startsWith("err DEADLINE_EXCEEDED")) {
         record(
             c, TIMEOUT, Outcome.IGNORED, "ended only after " + ms + " ms (route: 1 s): " + answer);
@@ -296,15 +398,135 @@ class ConformanceMatrixTest {
       }
     }
 
+    applied("routes", () -> web("round_robin", ""));
+    mtlsAndRbac();
+  }
+
+  /**
+   * greeter becomes a grpc-java xDS server, strict and enforcing, with a certificate of the mesh's
+   * trust domain; per client kind three more processes with web's config: one with web's
+   * certificate over xDS credentials (must be answered), one sending plaintext (must be refused),
+   * one with an undeclared identity (must be denied by RBAC).
+   */
+  private void mtlsAndRbac() throws Exception {
+    CertificateAuthority ca = CertificateAuthority.generate(TRUST_DOMAIN, Clock.systemUTC());
+    int port;
+    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      port = s.getLocalPort();
+    }
+    defs.write(
+        "services/greeter.yaml",
+        """
+        name: greeter
+        owner: team-greeter
+        protocol: grpc
+        port: %d
+        proxyless: true
+        mtls: strict
+        authz: enforce
+        endpoints:
+          static: ["127.0.0.1:%d"]
+        """
+            .formatted(port, port));
+    XdsClientProcess server =
+        XdsClientProcess.start(
+            dir,
+            serve.xdsPort(),
+            "greeter-1",
+            "greeter",
+            certificates(ca, "greeter", "greeter"),
+            true,
+            XdsServerMain.class,
+            String.valueOf(port),
+            "greeter");
+    closing.add(server);
+    String serving = server.nextLine();
+    List<Kind> kinds = live().stream().map(c -> c.kind).toList();
+    for (Kind kind : kinds) {
+      ConformanceClient c = clients.get(kind);
+      if (!"serving".equals(serving)) {
+        record(c, MTLS, Outcome.NOT_RUN, "the grpc-java xDS server said: " + serving);
+        record(c, RBAC, Outcome.NOT_RUN, "the grpc-java xDS server said: " + serving);
+        continue;
+      }
+      String prefix = "web-" + kind.name().toLowerCase(java.util.Locale.ROOT);
+      ConformanceClient mtls = secondary(kind, prefix + "-mtls", ca, "web", true);
+      ConformanceClient plain = secondary(kind, prefix + "-plain", ca, "web", false);
+      ConformanceClient intruder = secondary(kind, prefix + "-intruder", ca, "intruder", true);
+      String ok = callUntil(mtls, "ok greeter", CATCH_UP);
+      String refused = callUntilPrefix(plain, "err UNAVAILABLE", CATCH_UP);
+      if (ok.equals("ok greeter") && refused.startsWith("err UNAVAILABLE")) {
+        record(mtls, MTLS, Outcome.WORKS, "mTLS: " + ok + "; plaintext: " + refused);
+      } else {
+        record(mtls, MTLS, failure(ok), "mTLS: " + ok + "; plaintext: " + refused);
+      }
+      String denied = callUntilPrefix(intruder, "err PERMISSION_DENIED", CATCH_UP);
+      record(
+          intruder,
+          RBAC,
+          denied.startsWith("err PERMISSION_DENIED")
+              ? Outcome.WORKS
+              : denied.equals("ok greeter") ? Outcome.IGNORED : failure(denied),
+          "undeclared identity: " + denied);
+    }
+  }
+
+  /** One more client of this kind for the mTLS phase, with {@code service}'s certificate. */
+  private ConformanceClient secondary(
+      Kind kind, String node, CertificateAuthority ca, String service, boolean xdsCredentials)
+      throws IOException {
+    ConformanceClient c =
+        ConformanceClient.start(
+            kind,
+            dir,
+            CLIENTS,
+            serve.xdsPort(),
+            node,
+            "web",
+            certificates(ca, service, node),
+            xdsCredentials);
+    closing.add(c);
+    return c;
+  }
+
+  private static Path certificates(CertificateAuthority ca, String service, String node)
+      throws IOException {
+    Path out = dir.resolve("certs").resolve(node);
+    PemFiles.writeWorkload(ca.issue(SpiffeId.of(TRUST_DOMAIN, service), Duration.ofHours(1)), out);
+    return out;
+  }
+
+  /**
+   * Makes an edit and waits (bounded) until every live client has ACKed a new version of {@code
+   * type}, so that a scenario's calls run on the config it set up, not on a mix of two publishes.
+   */
+  private void applied(String type, Runnable edit) {
+    Map<String, String> before = new LinkedHashMap<>();
     for (ConformanceClient c : live()) {
-      record(c, MTLS, Outcome.NOT_RUN, "not built yet");
-      record(c, RBAC, Outcome.NOT_RUN, "not built yet");
+      before.put(c.nodeId, type(c.nodeId, type).path("acked").asText());
+    }
+    edit.run();
+    for (ConformanceClient c : live()) {
+      try {
+        await()
+            .atMost(SETTLE)
+            .until(
+                () -> {
+                  JsonNode t = type(c.nodeId, type);
+                  String acked = t.path("acked").asText();
+                  return !acked.equals(before.get(c.nodeId))
+                      && acked.equals(t.path("sent").asText());
+                });
+      } catch (ConditionTimeoutException e) {
+        // the scenario records what the client then does
+      }
     }
   }
 
   /**
    * Sends calls without a deadline of their own once the hanging backend is the route's target;
-   * returns the answer of the first one that reached it (awaited at most 8 s).
+   * returns the answer of the first one that reached it or ended by a deadline, which only the
+   * route can have set (awaited at most 8 s), its duration in {@link #hangCallMillis}.
    */
   private String awaitHangRoute(ConformanceClient c, PolicyBackend hang) {
     hangReached = false;
@@ -312,12 +534,16 @@ class ConformanceMatrixTest {
     String answer = "timeout";
     while (System.nanoTime() < until) {
       int before = hang.calls.get();
+      long t0 = System.nanoTime();
       answer = c.call(TARGET, Duration.ZERO, Duration.ofSeconds(8));
+      hangCallMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
       if (hang.calls.get() > before) {
         hangReached = true;
         return answer;
       }
-      if (answer.equals("timeout") || answer.startsWith("dead")) {
+      if (answer.equals("timeout")
+          || answer.startsWith("dead")
+          || answer.startsWith("err DEADLINE_EXCEEDED")) {
         return answer;
       }
     }
@@ -449,11 +675,16 @@ class ConformanceMatrixTest {
 
   /** This type's entry of the node in /debug/proxies (its newest stream), or an empty node. */
   private JsonNode type(String nodeId, String type) {
+    return proxy(nodeId).path("types").path(type);
+  }
+
+  /** The node's entry in /debug/proxies (its newest stream), or an empty node. */
+  private JsonNode proxy(String nodeId) {
     try {
       JsonNode found = json.createObjectNode();
       for (JsonNode p : json.readTree(serve.admin("/debug/proxies").body()).path("proxies")) {
         if (p.path("node").asText().equals(nodeId)) {
-          found = p.path("types").path(type);
+          found = p;
         }
       }
       return found;

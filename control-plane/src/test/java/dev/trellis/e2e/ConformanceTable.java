@@ -13,8 +13,8 @@ import java.util.Set;
 
 /**
  * The observed conformance matrix: one {@link Row} per (client, scenario), written as a markdown
- * table with a scenario per line and a client per column, the details listed below it. Later rows
- * for the same cell replace earlier ones.
+ * table with a scenario per line (and the capability-model feature it tests) and a client per
+ * column, the details listed below it. Later rows for the same cell replace earlier ones.
  */
 final class ConformanceTable {
 
@@ -40,6 +40,7 @@ final class ConformanceTable {
   record Row(String client, String scenario, Outcome outcome, String detail) {}
 
   private final Map<String, Row> rows = new LinkedHashMap<>();
+  private final Map<String, String> features = new LinkedHashMap<>();
   private final Set<String> clients = new LinkedHashSet<>();
   private final Set<String> scenarios = new LinkedHashSet<>();
 
@@ -48,6 +49,16 @@ final class ConformanceTable {
     scenarios.add(scenario);
     rows.put(client + "\u0000" + scenario, new Row(client, scenario, outcome, detail));
     return this;
+  }
+
+  /** Marks {@code scenario} as the test of a capability-model feature (its id). */
+  ConformanceTable feature(String scenario, String featureId) {
+    features.put(scenario, featureId);
+    return this;
+  }
+
+  Optional<String> featureOf(String scenario) {
+    return Optional.ofNullable(features.get(scenario));
   }
 
   Optional<Row> get(String client, String scenario) {
@@ -61,14 +72,15 @@ final class ConformanceTable {
   /** The table, then one line of detail per cell that has one. */
   String markdown() {
     StringBuilder out = new StringBuilder();
-    out.append("| scenario |");
+    out.append("| scenario | feature |");
     clients.forEach(c -> out.append(' ').append(c).append(" |"));
-    out.append("\n|---|");
+    out.append("\n|---|---|");
     clients.forEach(c -> out.append("---|"));
     out.append('\n');
     List<String> details = new ArrayList<>();
     for (String scenario : scenarios) {
-      out.append("| ").append(cell(scenario)).append(" |");
+      out.append("| ").append(cell(scenario)).append(" | ");
+      out.append(featureOf(scenario).map(f -> "`" + f + "`").orElse("")).append(" |");
       for (String client : clients) {
         Row row = rows.get(client + "\u0000" + scenario);
         String text = row == null ? "" : row.outcome().label;

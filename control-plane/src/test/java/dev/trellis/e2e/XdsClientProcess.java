@@ -2,7 +2,6 @@ package dev.trellis.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.trellis.mtls.PemFiles;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -78,42 +77,7 @@ final class XdsClientProcess implements AutoCloseable {
       Class<?> main,
       String... args)
       throws IOException {
-    Path bootstrap = dir.resolve(nodeId + "-bootstrap.json");
-    String providers =
-        certificates == null
-            ? ""
-            : """
-              ,
-              "certificate_providers": {
-                "trellis": {
-                  "plugin_name": "file_watcher",
-                  "config": {
-                    "certificate_file": "%s",
-                    "private_key_file": "%s",
-                    "ca_certificate_file": "%s",
-                    "refresh_interval": "1s"
-                  }
-                }
-              }
-              """
-                .formatted(
-                    certificates.resolve(PemFiles.CHAIN),
-                    certificates.resolve(PemFiles.KEY),
-                    certificates.resolve(PemFiles.CA));
-    Files.writeString(
-        bootstrap,
-        """
-        {
-          "xds_servers": [{
-            "server_uri": "127.0.0.1:%d",
-            "channel_creds": [{"type": "insecure"}],
-            "server_features": ["xds_v3"]
-          }],
-          "node": {"id": "%s", "cluster": "%s"},
-          "server_listener_resource_name_template":         "grpc/server?xds.resource.listening_address=%%s"%s
-        }
-        """
-            .formatted(xdsPort, nodeId, cluster, providers));
+    Path bootstrap = GrpcBootstrapFile.write(dir, xdsPort, nodeId, cluster, certificates);
     return start(dir, bootstrap, nodeId, xdsCredentials, main, args);
   }
 

@@ -23,8 +23,17 @@ import java.util.Optional;
  */
 public final class Capabilities {
 
-  /** One client's support for one feature; before {@code since} it is {@code before}. */
-  public record Entry(Support status, Optional<String> since, Support before, String source) {
+  /**
+   * One client's support for one feature; before {@code since} it is {@code before}. {@code matrix}
+   * is what the conformance matrix sees where that differs from what the status implies (a client
+   * that implements a feature but mishandles the matrix's case, as its source says).
+   */
+  public record Entry(
+      Support status,
+      Optional<String> since,
+      Support before,
+      String source,
+      Optional<String> matrix) {
 
     /** The support of a client of this release ({@code status} when the release is unknown). */
     public Support at(Optional<String> release) {
@@ -93,6 +102,26 @@ public final class Capabilities {
     return Optional.empty();
   }
 
+  /**
+   * What the conformance matrix should see {@code client} do with {@code feature}: {@code works},
+   * {@code falls back} (a balancing policy it lacks: Trellis lists round_robin after it), {@code
+   * ignored} or {@code rejected}; empty when the model does not know.
+   */
+  public Optional<String> expectedOutcome(String feature, XdsClient client) {
+    return feature(feature)
+        .flatMap(f -> f.entry(client))
+        .map(
+            e -> {
+              if (e.matrix().isPresent()) {
+                return e.matrix().get();
+              }
+              if (e.status() == Support.SUPPORTED) {
+                return "works";
+              }
+              return feature.startsWith("lb.") ? "falls back" : e.status().label();
+            });
+  }
+
   /** The gRPC release a node reports in {@code user_agent_version}, if it names one. */
   public static Optional<String> release(String userAgentVersion) {
     return Versions.release(userAgentVersion);
@@ -147,7 +176,8 @@ public final class Capabilities {
                 v.hasNonNull("before")
                     ? support(v.get("before").asText(), where + ".before")
                     : Support.IGNORED,
-                v.path("source").asText()));
+                v.path("source").asText(),
+                v.hasNonNull("matrix") ? Optional.of(v.get("matrix").asText()) : Optional.empty()));
       }
       if (title.isEmpty()) {
         throw new IllegalStateException(RESOURCE + ": features." + id + " has no title");

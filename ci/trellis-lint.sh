@@ -8,6 +8,8 @@
 # - A baseline is used when DEFS_DIR/.trellis-baseline.json exists (or $TRELLIS_BASELINE names one):
 #   only findings it does not list fail.
 # - $TRELLIS_FAIL_ON (error or warning, default error) sets the threshold.
+# - When an `envoy` binary is on PATH (and no --envoy is given), each Envoy group's config is also
+#   checked by `envoy --mode validate` (--envoy; TRL215).
 # Exit status is trellis lint's: 0 clean or below the threshold, 1 findings at or above it, 2 usage
 # or internal error.
 set -euo pipefail
@@ -29,5 +31,8 @@ fi
 baseline="${TRELLIS_BASELINE:-$defs/.trellis-baseline.json}"
 if [[ -f "$baseline" ]]; then
   args+=(--baseline "$baseline")
+fi
+if [[ " $* " != *" --envoy "* && " $* " != *" --envoy="* ]] && envoy="$(command -v envoy)"; then
+  args+=(--envoy "$envoy")
 fi
 exec "$here/trellis.sh" "${args[@]}" "$@"

@@ -92,6 +92,32 @@ class CiScriptsTest {
   }
 
   @Test
+  void lintScriptValidatesWithTheEnvoyOnPath() throws Exception {
+    Path bin = Files.createDirectories(temp.resolve("bin"));
+    Path calls = temp.resolve("envoy-calls.txt");
+    Path envoy = bin.resolve("envoy");
+    Files.writeString(
+        envoy,
+        "#!/bin/sh\necho \"$1 $2 $3\" >> '%s'\necho 'invalid listener' ; exit 1\n"
+            .formatted(calls));
+    Files.setPosixFilePermissions(envoy, PosixFilePermissions.fromString("rwx------"));
+    Run run =
+        run(
+            REPO,
+            Map.of("PATH", bin + ":" + System.getenv("PATH")),
+            LINT.toString(),
+            "samples/mesh");
+    assertThat(run.exit()).as(run.err()).isEqualTo(TrellisCli.EXIT_INVALID);
+    assertThat(run.out())
+        .contains(
+            "error[TRL215]: envoy --mode validate rejects the config of group 'public'"
+                + " (exit 1: invalid listener)");
+    assertThat(Files.readAllLines(calls))
+        .isNotEmpty()
+        .allMatch(l -> l.equals("--mode validate -c"));
+  }
+
+  @Test
   void lintScriptUsesTheBaselineBesideTheDefinitions() throws Exception {
     Path defs = copy(REPO.resolve("samples/broken-lint/strict-too-early"), temp.resolve("defs"));
     Run write =

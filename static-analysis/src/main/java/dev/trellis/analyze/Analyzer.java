@@ -1,6 +1,7 @@
 package dev.trellis.analyze;
 
 import com.google.protobuf.util.JsonFormat.TypeRegistry;
+import dev.trellis.analyze.envoy.EnvoyValidateCheck;
 import dev.trellis.analyze.envoy.VirtualHostDomainCheck;
 import dev.trellis.analyze.rollout.AuditObservations;
 import dev.trellis.model.Mesh;
@@ -43,6 +44,15 @@ public final class Analyzer {
   /** The standard rules with what services saw while auditing (TRL405 checks against it). */
   public static Analyzer standard(AuditObservations audit) {
     return new Analyzer(RuleRegistry.standard(Optional.of(audit)), EnvoyTypes.registry());
+  }
+
+  /**
+   * The standard rules with what services saw while auditing, if known, and an Envoy binary that
+   * validates each Envoy group's config (TRL215), if given.
+   */
+  public static Analyzer standard(
+      Optional<AuditObservations> audit, Optional<EnvoyValidateCheck.EnvoyBinary> envoy) {
+    return new Analyzer(RuleRegistry.standard(audit, envoy), EnvoyTypes.registry());
   }
 
   public RuleRegistry registry() {

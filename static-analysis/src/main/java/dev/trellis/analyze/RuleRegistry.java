@@ -4,6 +4,7 @@ import dev.trellis.analyze.clients.Capabilities;
 import dev.trellis.analyze.clients.ClientSupportCheck;
 import dev.trellis.analyze.definitions.CookieNameCheck;
 import dev.trellis.analyze.envoy.EdsEndpointsCheck;
+import dev.trellis.analyze.envoy.EnvoyValidateCheck;
 import dev.trellis.analyze.envoy.FieldConstraintCheck;
 import dev.trellis.analyze.envoy.FilterChainMatchCheck;
 import dev.trellis.analyze.envoy.HttpRouterCheck;
@@ -103,6 +104,15 @@ public final class RuleRegistry {
    * audited) lets TRL405 check enforcing services against what was observed.
    */
   public static RuleRegistry standard(Optional<AuditObservations> audit) {
+    return standard(audit, Optional.empty());
+  }
+
+  /**
+   * The rules and checks Trellis ships, with the audit observations for TRL405 and an Envoy binary
+   * for TRL215 where known.
+   */
+  public static RuleRegistry standard(
+      Optional<AuditObservations> audit, Optional<EnvoyValidateCheck.EnvoyBinary> envoy) {
     return new RuleRegistry(
         List.of(
             new FieldConstraintCheck(),
@@ -135,7 +145,8 @@ public final class RuleRegistry {
             new RetryPerTryTimeoutCheck(),
             new DependencyTimeoutCheck(),
             new EdgeWithoutTlsCheck(),
-            new ClientSupportCheck(Capabilities.standard())),
+            new ClientSupportCheck(Capabilities.standard()),
+            new EnvoyValidateCheck(envoy)),
         concat(Suppressions.RULES, PipelineFindings.RULES));
   }
 

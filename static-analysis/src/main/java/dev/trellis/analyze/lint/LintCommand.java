@@ -12,6 +12,7 @@ import dev.trellis.analyze.Rule;
 import dev.trellis.analyze.RuleRegistry;
 import dev.trellis.analyze.SuppressedFinding;
 import dev.trellis.analyze.Suppression;
+import dev.trellis.analyze.envoy.EnvoyValidateCheck;
 import dev.trellis.analyze.report.ReportFormat;
 import dev.trellis.analyze.report.TextReporter;
 import dev.trellis.analyze.rollout.AuditObservations;
@@ -26,9 +27,11 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.function.Function;
 import java.util.function.Supplier;
@@ -105,6 +108,22 @@ public final class LintCommand implements Callable<Integer> {
   Path audit;
 
   @Option(
+      names = "--envoy",
+      paramLabel = "PATH",
+      description =
+          "An Envoy binary: also run `envoy --mode validate` on each sidecar and edge group's"
+              + " config, assembled into a static bootstrap (TRL215)")
+  Path envoy;
+
+  @Option(
+      names = "--envoy-timeout",
+      paramLabel = "DURATION",
+      defaultValue = "60s",
+      converter = RenderLimitOptions.TimeoutConverter.class,
+      description = "How long one envoy --mode validate may take (default: ${DEFAULT-VALUE})")
+  Duration envoyTimeout;
+
+  @Option(
       names = "--list-rules",
       description = "Print every rule (id, name, level, description, documentation) and exit")
   boolean listRules;
@@ -141,7 +160,8 @@ public final class LintCommand implements Callable<Integer> {
     ReportFormat reportFormat = reportFormat();
     Level threshold = threshold();
     RenderLimits limits = renderLimits.limits();
-    Linter linter = audit == null ? linters.apply(limits) : auditedLinter(audit, limits);
+    Linter linter =
+        audit == null && envoy == null ? linters.apply(limits) : configuredLinter(limits);
     if (listRules) {
       if (reportFormat != ReportFormat.TEXT && reportFormat != ReportFormat.JSON) {
         throw usage("--list-rules prints text or json, not " + reportFormat.id());
@@ -170,12 +190,24 @@ public final class LintCommand implements Callable<Integer> {
     }
   }
 
-  private Linter auditedLinter(Path file, RenderLimits limits) {
-    try {
-      return new Linter(Analyzer.standard(AuditObservations.read(file)), new MeshRenderer(limits));
-    } catch (IOException e) {
-      throw usage("--audit: " + e.getMessage());
+  /** The standard linter with the audit observations and the Envoy binary given. */
+  private Linter configuredLinter(RenderLimits limits) {
+    Optional<AuditObservations> observed = Optional.empty();
+    if (audit != null) {
+      try {
+        observed = Optional.of(AuditObservations.read(audit));
+      } catch (IOException e) {
+        throw usage("--audit: " + e.getMessage());
+      }
     }
+    Optional<EnvoyValidateCheck.EnvoyBinary> binary = Optional.empty();
+    if (envoy != null) {
+      if (!Files.isRegularFile(envoy) || !Files.isExecutable(envoy)) {
+        throw usage("--envoy: " + envoy + " is not an executable file");
+      }
+      binary = Optional.of(new EnvoyValidateCheck.EnvoyBinary(envoy, envoyTimeout));
+    }
+    return new Linter(Analyzer.standard(observed, binary), new MeshRenderer(limits));
   }
 
   private int lint(

@@ -307,6 +307,12 @@ class LintCommandTest {
                 List.of("--defs", defs, "--audit", notJson.toString()),
                 "trellis: --audit: " + notJson + ": not JSON: "),
             new Case(
+                List.of("--defs", defs, "--envoy", temp.resolve("envoy").toString()),
+                "trellis: --envoy: " + temp.resolve("envoy") + " is not an executable file"),
+            new Case(
+                List.of("--defs", defs, "--envoy-timeout", "soon"),
+                "trellis: Invalid value for option '--envoy-timeout'"),
+            new Case(
                 List.of("--list-rules", "--format", "sarif"),
                 "trellis: --list-rules prints text or json, not sarif"),
             new Case(List.of("--defs"), "trellis: Missing required parameter for option"))) {

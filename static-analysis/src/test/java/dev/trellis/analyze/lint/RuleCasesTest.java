@@ -93,6 +93,7 @@ class RuleCasesTest {
           "TRL211", "EnvoyChecksTest",
           "TRL212", "megabytes of config; EnvoyChecksTest",
           "TRL213", "megabytes of config; EnvoyChecksTest",
+          "TRL215", "needs an Envoy binary; EnvoyValidateCheckTest with fake ones",
           "TRL405", "needs audit observations; RolloutChecksTest");
 
   @Test
